@@ -1,0 +1,2 @@
+// STUB
+export interface IpRuleEntry { from?: string }

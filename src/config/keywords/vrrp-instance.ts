@@ -1,0 +1,2 @@
+// STUB
+export interface VrrpInstance { name: string }

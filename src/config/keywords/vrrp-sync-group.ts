@@ -1,0 +1,2 @@
+// STUB
+export interface SyncGroup { name: string }

@@ -1,0 +1,4 @@
+// STUB
+import type { KeywordTable } from '../parser.js';
+import type { KeepalivedConfig } from '../model.js';
+export const vrrpRootKeywords: KeywordTable<KeepalivedConfig> = {};

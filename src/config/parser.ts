@@ -1,0 +1,251 @@
+/**
+ * The block engine: walks the reader's statements through declarative keyword tables, as
+ * keepalived's `process_stream()` does (lib/parser.c), with the same diagnostics for braces and
+ * unknown keywords. Keyword tables are data: a map from keyword to a handler that writes into
+ * the object of the enclosing block.
+ */
+import { Grade, type DiagnosticSink, type Phase, type SourceLocation } from './diagnostics.js';
+import type { HostEnvironment } from './environment.js';
+import type { ConfigReader, Statement } from './reader.js';
+import { splitQuotedEscaped } from './text.js';
+
+export type Handler<T> = (target: T, st: Statement, p: Parser) => void;
+export type KeywordTable<T> = Readonly<Record<string, Handler<T>>>;
+
+/**
+ * A keyword that opens a `{ }` block of its own keywords. `open` builds the child object (or
+ * returns null to skip the block, having reported why); `close` runs after the closing brace,
+ * where keepalived's close handlers run, so its diagnostics carry the `}` line.
+ */
+export function block<T, C>(
+  open: (target: T, st: Statement, p: Parser) => C | null,
+  table: KeywordTable<C> | (() => KeywordTable<C>),
+  close?: (child: C, target: T, p: Parser) => void,
+): Handler<T> {
+  return (target, st, p) => {
+    const child = open(target, st, p);
+    if (child === null) {
+      p.skipBlock();
+      return;
+    }
+    const skipped = p.processBlock(typeof table === 'function' ? table() : table, child);
+    if (!skipped && close) close(child, target, p);
+  };
+}
+
+export class Parser {
+  readonly reader: ConfigReader;
+  readonly sink: DiagnosticSink;
+  readonly host: HostEnvironment;
+  /** Every script read so far, for the script-security pass after parsing. */
+  readonly scripts: RegisteredScript[] = [];
+  readonly #keywords: string[] = [];
+  #level = 0;
+  /** The keepalived pass that owns what is being read (see `Phase`). */
+  phase: Phase = 'global';
+
+  constructor(reader: ConfigReader, sink: DiagnosticSink, host: HostEnvironment) {
+    this.reader = reader;
+    this.sink = sink;
+    this.host = host;
+  }
+
+  /** Drops a script from the security pass (its owner was discarded). */
+  forgetScript(spec: ScriptSpec): void {
+    const i = this.scripts.findIndex((s) => s.spec === spec);
+    if (i >= 0) this.scripts.splice(i, 1);
+  }
+
+  /** The location of the statement being processed (keepalived's current line). */
+  get location(): SourceLocation {
+    return this.reader.location;
+  }
+
+  /** The keyword being processed: `priority` inside `vrrp_instance`, for example. */
+  get keyword(): string | undefined {
+    return this.#keywords[this.#keywords.length - 1];
+  }
+
+  report(grade: Grade, message: string, location: SourceLocation | undefined = this.location): void {
+    const keyword = this.keyword;
+    const loc = location && location.line > 0 ? location : undefined;
+    this.sink.report({
+      grade,
+      message,
+      phase: this.phase,
+      ...(loc ? { location: loc } : {}),
+      ...(keyword ? { keyword } : {}),
+    });
+  }
+
+  error(message: string): void {
+    this.report(Grade.GeneralError, message);
+  }
+
+  warn(message: string): void {
+    this.report(Grade.Warning, message);
+  }
+
+  /**
+   * Top level: statements until the end of input. `phaseOf` names the pass that owns each
+   * top-level keyword; unknown top-level keywords belong to the global pass.
+   */
+  processTop<T>(table: KeywordTable<T>, target: T, phaseOf: (keyword: string) => Phase = () => 'global'): void {
+    for (let st = this.reader.next(); st; st = this.reader.next()) {
+      const word = st.words[0]!;
+      this.phase = Object.hasOwn(table, word) ? phaseOf(word) : 'global';
+      this.#dispatch(table, target, st);
+    }
+    this.phase = 'global';
+  }
+
+  /**
+   * A keyword's `{ }` block. Returns true if the input ended before the block did (keepalived
+   * then skips the close handler).
+   */
+  processBlock<T>(table: KeywordTable<T>, target: T): boolean {
+    this.#level++;
+    try {
+      let needOpen = true;
+      for (let st = this.reader.next(); st; st = this.reader.next()) {
+        const word = st.words[0]!;
+        if (needOpen) {
+          needOpen = false;
+          if (word === '{') continue;
+          this.report(Grade.MissingBlockStart, "Missing '{' at beginning of configuration block");
+        } else if (word === '{') {
+          this.report(Grade.UnexpectedBlockStart, "Unexpected '{' - ignoring");
+          continue;
+        }
+        if (word === '}') return false;
+        this.#dispatch(table, target, st);
+      }
+      return true;
+    } finally {
+      this.#level--;
+    }
+  }
+
+  #dispatch<T>(table: KeywordTable<T>, target: T, st: Statement): void {
+    const word = st.words[0]!;
+    const handler = Object.hasOwn(table, word) ? table[word] : undefined;
+    if (!handler) {
+      if (word === '{' && this.#level === 0) {
+        this.report(Grade.UnexpectedBlockStart, "Unexpected '{' - ignoring");
+        return;
+      }
+      this.report(Grade.UnknownKeyword, `Unknown keyword '${word}'`);
+      return;
+    }
+    this.#keywords.push(word);
+    try {
+      handler(target, st, this);
+    } finally {
+      this.#keywords.pop();
+    }
+  }
+
+  /** Skips a `{ ... }` block that follows (if the next statement opens one). */
+  skipBlock(): void {
+    let depth = 0;
+    let first = true;
+    for (let st = this.reader.next(); st; st = this.reader.next()) {
+      const word = st.words[0]!;
+      if (first) {
+        first = false;
+        if (word !== '{') {
+          // No block after all: this statement belongs to the enclosing level. keepalived
+          // drops it too (skip_sublevel), so we do the same.
+          return;
+        }
+        depth = 1;
+        continue;
+      }
+      for (const w of st.words) {
+        if (w === '{') depth++;
+        else if (w === '}') depth--;
+      }
+      if (depth <= 0) return;
+    }
+  }
+
+  /**
+   * A value block such as `virtual_ipaddress { ... }`: the lines up to the closing brace, each as
+   * its list of words (keepalived `alloc_value_block()`). Text after `{` on the keyword's own
+   * line counts as the first entry.
+   */
+  readValueBlock(st: Statement): Statement[] {
+    const entries: Statement[] = [];
+    let needOpen = true;
+    if (st.words.length > 1) {
+      this.error(`Block ${st.words[0]} has extra parameters ${st.words[1]} ...`);
+    }
+    for (let line = this.reader.next(); line; line = this.reader.next()) {
+      let words = [...line.words];
+      if (needOpen) {
+        needOpen = false;
+        if (words[0] === '{') {
+          if (words.length === 1) continue;
+          words = words.slice(1);
+        } else {
+          this.report(Grade.Info, `'{' missing from beginning of block ${st.words[0]}`);
+        }
+      }
+      let closed = false;
+      if (words[words.length - 1] === '}') {
+        if (words.length === 1) break;
+        closed = true;
+        words = words.slice(0, -1);
+      }
+      if (words.length > 0) entries.push({ ...line, words });
+      if (closed) break;
+    }
+    return entries;
+  }
+
+  /** Words of a value block, flattened (for lists such as `notification_email`). */
+  readValueWords(st: Statement): string[] {
+    return this.readValueBlock(st).flatMap((e) => e.words);
+  }
+
+  /**
+   * A script keyword (`script`, `notify_master`, `misc_path`, ...): keepalived re-reads the raw
+   * line allowing `'` and `"` quotes and escapes, then splits the command again the same way.
+   */
+  readScript(st: Statement): ScriptSpec | null {
+    const line = splitQuotedEscaped(st.text);
+    if (!line.ok) {
+      this.report(Grade.UnmatchedQuote, line.reason);
+      return null;
+    }
+    const command = line.words[1];
+    if (command === undefined) {
+      this.report(Grade.MissingParameter, `${st.words[0]} requires a script`);
+      return null;
+    }
+    const argv = splitQuotedEscaped(command);
+    if (!argv.ok || argv.words.length === 0) {
+      this.report(Grade.Info, `Unable to parse script '${command}' - ignoring`);
+      return null;
+    }
+    const spec: ScriptSpec = { command, args: argv.words };
+    if (line.words[2] !== undefined) spec.user = line.words[2];
+    if (line.words[3] !== undefined) spec.group = line.words[3];
+    this.scripts.push({ spec, keyword: st.words[0]!, location: st.location });
+    return spec;
+  }
+}
+
+/** A script as keepalived stores it: the command string, its argv, and the user to run it as. */
+export interface ScriptSpec {
+  command: string;
+  args: string[];
+  user?: string;
+  group?: string;
+}
+
+export interface RegisteredScript {
+  readonly spec: ScriptSpec;
+  readonly keyword: string;
+  readonly location: SourceLocation;
+}

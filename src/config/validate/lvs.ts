@@ -1,0 +1,4 @@
+// STUB
+import type { KeepalivedConfig } from '../model.js';
+import type { Parser } from '../parser.js';
+export function completeLvs(_config: KeepalivedConfig, _p: Parser): void {}
