@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Namespace tests share the host's network stack: run files one at a time.
     fileParallelism: false,
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results.json' },
   },
 });

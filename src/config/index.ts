@@ -20,6 +20,8 @@ import { checkScriptSecurity } from './validate/script-security.js';
 export interface ParseResult {
   readonly config: KeepalivedConfig;
   readonly diagnostics: readonly Diagnostic[];
+  /** An include failed its checks: keepalived refuses the configuration outright (exit 6). */
+  readonly includeFailed: boolean;
 }
 
 export const rootKeywords: KeywordTable<KeepalivedConfig> = {
@@ -68,7 +70,7 @@ export function parseConfig(mainFile: string, options: ParseOptions): ParseResul
   parser.phase = 'vrrp';
   completeVrrp(config, parser);
   checkScriptSecurity(config, parser);
-  return { config, diagnostics: inReportOrder(sink.diagnostics) };
+  return { config, diagnostics: inReportOrder(sink.diagnostics), includeFailed: reader.fileError };
 }
 
 export type { KeepalivedConfig } from './model.js';

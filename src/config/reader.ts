@@ -88,6 +88,7 @@ export class ConfigReader {
   #lastLocation: SourceLocation = { file: '', line: 0 };
   #finished = false;
   #aborted = false;
+  #fileError = false;
 
   constructor(mainFile: string, opts: ReaderOptions, sink: DiagnosticSink) {
     this.#opts = opts;
@@ -100,6 +101,14 @@ export class ConfigReader {
   /** Location of the statement most recently returned: keepalived reports errors there. */
   get location(): SourceLocation {
     return this.#lastLocation;
+  }
+
+  /**
+   * An include failed one of its checks. keepalived then stops after its first (global) pass and
+   * exits with KEEPALIVED_EXIT_NO_CONFIG, even under `-t`.
+   */
+  get fileError(): boolean {
+    return this.#fileError;
   }
 
   /** `include_check` in global_defs changes the checks of later includes. */
@@ -564,7 +573,11 @@ export class ConfigReader {
       this.report(Grade.Fatal, `include '${pattern}' exceeds the maximum include depth of ${this.#limits.includeDepth} - recursive include?`, location);
       return true;
     }
-    const grade = (check: number): Grade => ((this.#includeCheck | includeType) & check ? Grade.FileNotFound : Grade.Info);
+    const grade = (check: number): Grade => {
+      if (!((this.#includeCheck | includeType) & check)) return Grade.Info;
+      this.#fileError = true;
+      return Grade.FileNotFound;
+    };
     const baseDir = this.#currentDir();
     const result = glob(this.#opts.fs, pattern, baseDir);
     if (result.paths.length === 0) {
