@@ -129,6 +129,7 @@ export function glob(fs: ConfigFs, pattern: string, baseDir: string): GlobResult
   for (const alt of expandBraces(pattern)) {
     const absolute = alt.startsWith('/');
     const segments = alt.split('/').filter((s, i) => s !== '' || i === 0);
+    if (segments.some(hasMagic)) hadWildcards = true;
     let current: string[] = [absolute ? '/' : ''];
     const startIndex = absolute ? 1 : 0;
     for (let i = startIndex; i < segments.length; i++) {
@@ -137,7 +138,6 @@ export function glob(fs: ConfigFs, pattern: string, baseDir: string): GlobResult
       for (const dir of current) {
         const realDir = dir.startsWith('/') ? dir : joinPath(baseDir, dir || '.');
         if (hasMagic(seg)) {
-          hadWildcards = true;
           const entries = fs.readdir(realDir);
           if (entries === null) {
             missing++;
