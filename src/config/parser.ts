@@ -66,7 +66,8 @@ export class Parser {
     return this.#keywords[this.#keywords.length - 1];
   }
 
-  report(grade: Grade, message: string, location: SourceLocation | undefined = this.location): void {
+  /** Reports at the current line, at `location`, or with no line when `location` is null. */
+  report(grade: Grade, message: string, location: SourceLocation | null = this.location): void {
     const keyword = this.keyword;
     const loc = location && location.line > 0 ? location : undefined;
     this.sink.report({

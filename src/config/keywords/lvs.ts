@@ -1,4 +1,6 @@
-// STUB
+/** Top-level keywords of keepalived's checker pass. */
 import type { KeywordTable } from '../parser.js';
 import type { KeepalivedConfig } from '../model.js';
-export const lvsRootKeywords: KeywordTable<KeepalivedConfig> = {};
+import { virtualServerRootKeywords } from './virtual-server.js';
+
+export const lvsRootKeywords: KeywordTable<KeepalivedConfig> = { ...virtualServerRootKeywords };

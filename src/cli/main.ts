@@ -1,0 +1,87 @@
+/**
+ * The command line: keepalived's flags, `-t/--config-test` with keepalived's exit codes, and
+ * `--dump-config`. Composition only; the work is in src/config and src/io.
+ */
+import { writeFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
+import { parseConfig, type ParseResult } from '../config/index.js';
+import { configTestExitCode, formatDiagnostic } from '../config/diagnostics.js';
+import { nodeConfigFs } from '../io/node-config-fs.js';
+import { systemHostEnvironment } from '../io/host-environment.js';
+import { buildProgram, SignalFunctions, type CliOptions } from './options.js';
+import { VERSION } from '../version.js';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** keepalived's process exit codes (lib/scheduler.h `exit_code`). */
+export const ExitCode = { Ok: 0, Fatal: 1, Config: 2, NoConfig: 6, ProgramError: 70 } as const;
+
+export function runCli(argv: readonly string[], io: CliIo): number {
+  const program = buildProgram();
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') {
+        io.stdout(program.helpInformation());
+        return ExitCode.Ok;
+      }
+      io.stderr(`keepalived-ts: ${e.message.replace(/^error: /, '')}\n`);
+      io.stderr(program.helpInformation());
+      return ExitCode.Fatal;
+    }
+    throw e;
+  }
+  const opts = program.opts<CliOptions>();
+
+  if (opts.version) {
+    io.stdout(`keepalived-ts v${VERSION} (keepalived 2.2 configuration compatible)\n`);
+    return ExitCode.Ok;
+  }
+  if (opts.signum !== undefined) {
+    const n = SignalFunctions[opts.signum.toUpperCase()];
+    if (n === undefined) {
+      io.stderr(`Unknown sigfunc ${opts.signum}\n`);
+      return ExitCode.Fatal;
+    }
+    io.stdout(`${n}\n`);
+    return ExitCode.Ok;
+  }
+
+  const result = loadConfig(opts, io);
+  if (opts.configTest !== undefined) {
+    // keepalived stops after its global pass when an include fails its checks.
+    const shown = result.includeFailed ? result.diagnostics.filter((d) => (d.phase ?? 'global') === 'global') : result.diagnostics;
+    const text = shown.map((d) => `${formatDiagnostic(d)}\n`).join('');
+    if (typeof opts.configTest === 'string') writeFileSync(opts.configTest, text);
+    else io.stderr(text);
+    return result.includeFailed ? ExitCode.NoConfig : configTestExitCode(result.diagnostics);
+  }
+  if (opts.dumpConfig) {
+    for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+    io.stdout(`${JSON.stringify(result.config, null, 2)}\n`);
+    return configTestExitCode(result.diagnostics) === 4 ? ExitCode.NoConfig : ExitCode.Ok;
+  }
+
+  for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+  io.stderr(
+    'keepalived-ts: the configuration was read; running VRRP instances and health checkers is not implemented yet ' +
+      '(use -t to check a configuration or --dump-config to see the model)\n',
+  );
+  return ExitCode.Fatal;
+}
+
+function loadConfig(opts: CliOptions, io: CliIo): ParseResult {
+  return parseConfig(opts.useFile, {
+    fs: nodeConfigFs,
+    host: systemHostEnvironment(),
+    cwd: io.cwd,
+    env: io.env,
+    ...(opts.configId !== undefined ? { configId: opts.configId } : {}),
+  });
+}
