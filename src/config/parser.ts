@@ -56,9 +56,26 @@ export class Parser {
     if (i >= 0) this.scripts.splice(i, 1);
   }
 
+  #entryLocation: SourceLocation | null = null;
+
   /** The location of the statement being processed (keepalived's current line). */
   get location(): SourceLocation {
-    return this.reader.location;
+    return this.#entryLocation ?? this.reader.location;
+  }
+
+  /**
+   * Each entry of a value block (see `readValueBlock`), with diagnostics located at the entry's
+   * own line, as keepalived reports them while it reads the block.
+   */
+  eachValue(st: Statement, handle: (entry: Statement) => void): void {
+    for (const entry of this.readValueBlock(st)) {
+      this.#entryLocation = entry.location;
+      try {
+        handle(entry);
+      } finally {
+        this.#entryLocation = null;
+      }
+    }
   }
 
   /** The keyword being processed: `priority` inside `vrrp_instance`, for example. */

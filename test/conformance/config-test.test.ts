@@ -61,10 +61,13 @@ export function firstKeepalivedLine(stderr: string): number | null {
   return null;
 }
 
-/** Line of our first located diagnostic that is not mere information. */
+/**
+ * Line of our first located diagnostic that is not mere information. keepalived also prints a
+ * missing plain `include` with its line, without counting it as an error; so do we (info).
+ */
 export function firstOwnLine(stderr: string): number | null {
   for (const line of stderr.split('\n')) {
-    const m = /^.+?:(\d+): (fatal|error|warning|security): /.exec(line);
+    const m = /^.+?:(\d+): (?:fatal|error|warning|security|info: Config files missing)/.exec(line);
     if (m) return Number(m[1]);
   }
   return null;

@@ -91,22 +91,22 @@ export const staticRootKeywords: KeywordTable<C> = {
     trackGroupKeywords,
   ),
   static_ipaddress: (c, st, p) => {
-    for (const e of p.readValueBlock(st)) {
+    p.eachValue(st, (e) => {
       const entry = parseIpAddressEntry(p, e.words, 'static', c.global_defs.default_interface);
       if (entry) c.static_ipaddress.push(entry);
-    }
+    });
   },
   static_routes: (c, st, p) => {
-    for (const e of p.readValueBlock(st)) {
+    p.eachValue(st, (e) => {
       const entry = parseIpRouteEntry(p, e.words, 'static');
       if (entry) c.static_routes.push(entry);
-    }
+    });
   },
   static_rules: (c, st, p) => {
-    for (const e of p.readValueBlock(st)) {
+    p.eachValue(st, (e) => {
       const entry = parseIpRuleEntry(p, e.words, 'static');
       if (entry) c.static_rules.push(entry);
-    }
+    });
   },
   garp_group: block(
     (c) => {
@@ -124,16 +124,16 @@ export const staticRootKeywords: KeywordTable<C> = {
     for (const name of p.readValueWords(st)) c.linkbeat_interfaces.push({ name });
   },
   interface_up_down_delays: (c, st, p) => {
-    for (const e of p.readValueBlock(st)) {
+    p.eachValue(st, (e) => {
       const [name, up, down] = e.words;
       if (name === undefined || up === undefined) {
         p.error('interface_up_down_delays requires an interface and a delay');
-        continue;
+        return;
       }
       const upUs = readDecimal(p, up, 0, 254_000_000, 6);
       const downUs = down === undefined ? upUs : readDecimal(p, down, 0, 254_000_000, 6);
-      if (upUs === null || downUs === null) continue;
+      if (upUs === null || downUs === null) return;
       c.interface_up_down_delays.push({ name, up_delay: upUs / 1e6, down_delay: downUs / 1e6 });
-    }
+    });
   },
 };

@@ -342,7 +342,7 @@ export const virtualServerRootKeywords: KeywordTable<KeepalivedConfig> = {
       return;
     }
     const g: VirtualServerGroup = { name, entries: [] };
-    for (const e of p.readValueBlock({ ...st, words: [st.words[0]!] })) readGroupEntry(p, e.words, g);
+    p.eachValue({ ...st, words: [st.words[0]!] }, (e) => readGroupEntry(p, e.words, g));
     if (g.entries.length === 0) {
       p.error(`virtual server group ${name} has no entries - removing`);
       return;

@@ -58,28 +58,28 @@ function readWeight(p: Parser, owner: string, words: readonly string[], at: numb
 }
 
 export function readTrackInterfaces(p: Parser, st: Statement, owner: string, list: TrackedInterface[]): void {
-  for (const e of p.readValueBlock(st)) {
+  p.eachValue(st, (e) => {
     const name = e.words[0]!;
     if (p.host.interfaces && !p.host.interfaces.has(name)) {
       p.error(`(${owner}) tracked interface ${name} doesn't exist`);
-      continue;
+      return;
     }
     if (list.some((t) => t.name === name)) {
       p.error(`(${owner}) duplicate track_interface ${name} - ignoring`);
-      continue;
+      return;
     }
     const t: TrackedInterface = { name, weight: 0, weight_reverse: false };
     if (e.words[1] === 'weight') {
       const w = readWeight(p, owner, e.words, 1, -254, 254);
-      if (!w) continue;
+      if (!w) return;
       t.weight = w.weight;
       t.weight_reverse = w.reverse;
     } else if (e.words[1] !== undefined) {
       p.error(`(${owner}) unknown track_interface ${name} option ${e.words[1]}`);
-      continue;
+      return;
     }
     list.push(t);
-  }
+  });
 }
 
 type TrackKind = 'track_script' | 'track_file' | 'track_process' | 'track_bfd';
@@ -106,41 +106,41 @@ const notFound: Record<TrackKind, string> = {
 
 /** track_script / track_file / track_process / track_bfd: names must already be defined. */
 export function readTrackedObjects(p: Parser, st: Statement, owner: string, config: KeepalivedConfig, kind: TrackKind, list: TrackedObject[]): void {
-  for (const e of p.readValueBlock(st)) {
+  p.eachValue(st, (e) => {
     const name = e.words[0]!;
     if (!known(config, kind, name)) {
       p.error(`(${owner}) ${notFound[kind]} ${name} not found, ignoring...`);
-      continue;
+      return;
     }
     if (list.some((t) => t.name === name)) {
       p.error(`(${owner}) duplicate ${kind} ${name} - ignoring`);
-      continue;
+      return;
     }
     const t: TrackedObject = { name, weight_reverse: false };
     if (e.words[1] === 'weight') {
       const w = readWeight(p, owner, e.words, 1, kind === 'track_file' ? -254 : -253, kind === 'track_file' ? 254 : 253);
-      if (!w) continue;
+      if (!w) return;
       t.weight = w.weight;
       t.weight_reverse = w.reverse;
     } else if (e.words[1] !== undefined) {
       p.error(`(${owner}) unknown ${notFound[kind]} option ${e.words[1]} - ignoring`);
-      continue;
+      return;
     }
     list.push(t);
-  }
+  });
 }
 
 export function readUnicastPeers(p: Parser, st: Statement, owner: string, family: () => 'inet' | 'inet6' | undefined, setFamily: (f: 'inet' | 'inet6') => void, list: UnicastPeer[]): void {
-  for (const e of p.readValueBlock(st)) {
+  p.eachValue(st, (e) => {
     const a = parseIp(e.words[0]!);
     if (!a) {
       p.error(`Configuration error: VRRP instance[${owner}] malformed unicast peer address[${e.words[0]}]. Skipping...`);
-      continue;
+      return;
     }
     const f = family();
     if (f !== undefined && f !== a.family) {
       p.error(`Configuration error: VRRP instance[${owner}] and unicast peer address[${e.words[0]}] MUST be of the same family !!! Skipping...`);
-      continue;
+      return;
     }
     if (f === undefined) setFamily(a.family);
     const peer: UnicastPeer = { address: formatIp(a) };
@@ -164,10 +164,10 @@ export function readUnicastPeers(p: Parser, st: Statement, owner: string, family
       }
       peer[opt] = n;
     }
-    if (bad) continue;
+    if (bad) return;
     if (peer.min_ttl !== undefined && peer.max_ttl !== undefined && peer.min_ttl > peer.max_ttl) {
       p.error(`(${owner}) min_ttl ${peer.min_ttl} > max_ttl ${peer.max_ttl} - all packets will be discarded`);
     }
     list.push(peer);
-  }
+  });
 }

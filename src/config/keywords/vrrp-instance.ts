@@ -189,18 +189,18 @@ function sourceAddress(field: 'mcast_src_ip' | 'unicast_src_ip'): Handler<V> {
 
 function addressBlock(field: 'virtual_ipaddress' | 'virtual_ipaddress_excluded'): Handler<V> {
   return (v, st, p) => {
-    for (const e of p.readValueBlock(st)) {
+    p.eachValue(st, (e) => {
       const entry = parseIpAddressEntry(p, e.words, field === 'virtual_ipaddress' ? 'vip' : 'evip', v.interface);
-      if (!entry) continue;
+      if (!entry) return;
       if (field === 'virtual_ipaddress') {
         if (v.family !== undefined && v.family !== entry.family) {
           p.error(`(${v.name}): address family must match VRRP instance [${e.words[0]}] - ignoring`);
-          continue;
+          return;
         }
         v.family ??= entry.family;
       }
       v[field].push(entry);
-    }
+    });
   };
 }
 
@@ -372,16 +372,16 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
     p.error(`(${v.name}) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block`);
   },
   virtual_routes: (v, st, p) => {
-    for (const e of p.readValueBlock(st)) {
+    p.eachValue(st, (e) => {
       const r = parseIpRouteEntry(p, e.words, 'virtual');
       if (r) v.virtual_routes.push(r);
-    }
+    });
   },
   virtual_rules: (v, st, p) => {
-    for (const e of p.readValueBlock(st)) {
+    p.eachValue(st, (e) => {
       const r = parseIpRuleEntry(p, e.words, 'virtual');
       if (r) v.virtual_rules.push(r);
-    }
+    });
   },
   accept: (v) => {
     v.accept = true;
