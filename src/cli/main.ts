@@ -60,7 +60,8 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     const text = shown.map((d) => `${formatDiagnostic(d)}\n`).join('');
     if (typeof opts.configTest === 'string') writeFileSync(opts.configTest, text);
     else io.stderr(text);
-    return result.includeFailed ? ExitCode.NoConfig : configTestExitCode(result.diagnostics);
+    if (result.includeFailed) return ExitCode.NoConfig;
+    return result.abortedIn !== undefined ? ExitCode.Config : configTestExitCode(result.diagnostics);
   }
   if (opts.dumpConfig) {
     for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);

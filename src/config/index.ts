@@ -3,10 +3,10 @@
  * checks keepalived makes once the whole file is read, and returns the model with every
  * diagnostic. It never throws on bad input.
  */
-import { DiagnosticSink, inReportOrder, type Diagnostic, type Phase } from './diagnostics.js';
+import { DiagnosticSink, inReportOrder, PhaseOrder, type Diagnostic, type Phase } from './diagnostics.js';
 import type { ParseOptions } from './environment.js';
 import { newConfig, type KeepalivedConfig } from './model.js';
-import { Parser, type KeywordTable } from './parser.js';
+import { ConfigAbort, Parser, type KeywordTable } from './parser.js';
 import { ConfigReader } from './reader.js';
 import { globalRootKeywords } from './keywords/global.js';
 import { staticRootKeywords } from './keywords/static.js';
@@ -22,6 +22,11 @@ export interface ParseResult {
   readonly diagnostics: readonly Diagnostic[];
   /** An include failed its checks: keepalived refuses the configuration outright (exit 6). */
   readonly includeFailed: boolean;
+  /**
+   * Reading stopped at a keyword missing its value, in this pass (keepalived exits 2 there; the
+   * passes after it never run, so their diagnostics are dropped).
+   */
+  readonly abortedIn?: Phase;
 }
 
 export const rootKeywords: KeywordTable<KeepalivedConfig> = {
@@ -64,12 +69,19 @@ export function parseConfig(mainFile: string, options: ParseOptions): ParseResul
   );
   const parser = new Parser(reader, sink, options.host);
   const config = newConfig(options.host.hostname);
-  parser.processTop(rootKeywords, config, phaseOfRootKeyword);
-  parser.phase = 'check';
-  completeLvs(config, parser);
-  parser.phase = 'vrrp';
-  completeVrrp(config, parser);
-  checkScriptSecurity(config, parser);
+  try {
+    parser.processTop(rootKeywords, config, phaseOfRootKeyword);
+    parser.phase = 'check';
+    completeLvs(config, parser);
+    parser.phase = 'vrrp';
+    completeVrrp(config, parser);
+    checkScriptSecurity(config, parser);
+  } catch (e) {
+    if (!(e instanceof ConfigAbort)) throw e;
+    const last = PhaseOrder.indexOf(e.phase);
+    const shown = sink.diagnostics.filter((d) => PhaseOrder.indexOf(d.phase ?? 'global') <= last);
+    return { config, diagnostics: inReportOrder(shown), includeFailed: reader.fileError, abortedIn: e.phase };
+  }
   return { config, diagnostics: inReportOrder(sink.diagnostics), includeFailed: reader.fileError };
 }
 

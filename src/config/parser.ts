@@ -57,6 +57,7 @@ export class Parser {
   }
 
   #entryLocation: SourceLocation | null = null;
+  #currentWords: readonly string[] = [];
 
   /** The location of the statement being processed (keepalived's current line). */
   get location(): SourceLocation {
@@ -94,6 +95,23 @@ export class Parser {
       ...(loc ? { location: loc } : {}),
       ...(keyword ? { keyword } : {}),
     });
+  }
+
+  /**
+   * A keyword's required value is missing. keepalived reports it and stops reading at once
+   * (lib/parser.c `null_strvec()`, exit 2); `parseConfig()` catches the abort.
+   */
+  missingParameter(index = 1): never {
+    const words = this.#currentWords;
+    const first = words[0] ?? '***MISSING ***';
+    const after = words[index - 1];
+    this.report(
+      Grade.MissingParameter,
+      after !== undefined && index > 0
+        ? `*** Configuration line starting \`${first}\` is missing a parameter after keyword \`${after}\` at word position ${index + 1}`
+        : `*** Configuration line starting \`${first}\` is missing a parameter at word position ${index + 1}`,
+    );
+    throw new ConfigAbort(this.phase);
   }
 
   error(message: string): void {
@@ -156,10 +174,13 @@ export class Parser {
       return;
     }
     this.#keywords.push(word);
+    const savedWords = this.#currentWords;
+    this.#currentWords = st.words;
     try {
       handler(target, st, this);
     } finally {
       this.#keywords.pop();
+      this.#currentWords = savedWords;
     }
   }
 
@@ -251,6 +272,13 @@ export class Parser {
     if (line.words[3] !== undefined) spec.group = line.words[3];
     this.scripts.push({ spec, keyword: st.words[0]!, location: st.location });
     return spec;
+  }
+}
+
+/** Thrown when keepalived would stop reading the configuration (a missing parameter). */
+export class ConfigAbort extends Error {
+  constructor(readonly phase: Phase) {
+    super('configuration reading aborted');
   }
 }
 

@@ -30,10 +30,7 @@ function strtol(text: string, base: number): { value: number; rest: string } {
 }
 
 export function readInt(p: Parser, word: string | undefined, min: number, max: number, base = 10): number | null {
-  if (word === undefined) {
-    p.report(Grade.MissingParameter, 'missing parameter');
-    return null;
-  }
+  if (word === undefined) p.missingParameter();
   const { value, rest } = strtol(word, base);
   if (rest !== '' || word === '') p.report(Grade.InvalidNumber, `invalid number '${word}'`);
   else if (value < IntMin || value > IntMax) p.report(Grade.InvalidNumber, `number '${word}' outside integer range`);
@@ -43,10 +40,7 @@ export function readInt(p: Parser, word: string | undefined, min: number, max: n
 }
 
 export function readUnsigned(p: Parser, word: string | undefined, min: number, max: number, base = 10): number | null {
-  if (word === undefined) {
-    p.report(Grade.MissingParameter, 'missing parameter');
-    return null;
-  }
+  if (word === undefined) p.missingParameter();
   const trimmed = word.replace(/^[ \t\n\r\f\v]+/, '');
   const { value, rest } = strtol(trimmed, base);
   if (trimmed.startsWith('-')) p.report(Grade.InvalidNumber, `negative number '${word}'`);
@@ -62,10 +56,7 @@ export function readUnsigned(p: Parser, word: string | undefined, min: number, m
  * shift 6 give microseconds). Extra places are reported and rounded, as keepalived does.
  */
 export function readDecimal(p: Parser, word: string | undefined, min: number, max: number, shift: number): number | null {
-  if (word === undefined) {
-    p.report(Grade.MissingParameter, 'missing parameter');
-    return null;
-  }
+  if (word === undefined) p.missingParameter();
   if (word.startsWith('-')) {
     p.report(Grade.InvalidNumber, `negative number '${word}'`);
     return null;

@@ -403,7 +403,7 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
     } else v.preempt_delay = us / 1e6;
   },
   debug: (v, st, p) => {
-    const n = st.words[1] === undefined ? 0 : readUnsigned(p, st.words[1], 0, 4);
+    const n = readUnsigned(p, st.words[1], 0, 4);
     if (n === null) p.error(`(${v.name}) Debug value '${st.words[1]}' not valid; must be between 0-4`);
     else v.debug = n;
   },
