@@ -231,8 +231,8 @@ function mcastGroup(family: 'inet' | 'inet6'): Handler<G> {
 function checked(min: number, max: number, unit: 'int' | 'seconds' = 'int', atLeastOne = false): Handler<G> {
   return (g, st, p) => {
     const kw = st.words[0]!;
-    const w = st.words[1];
-    const v = w === undefined ? NaN : Number(w);
+    const w = st.words[1] ?? p.missingParameter();
+    const v = Number(w);
     const ok = w !== undefined && /^[0-9]+(\.[0-9]+)?$/.test(w) && (unit === 'seconds' || Number.isInteger(v)) && v >= min && v <= max;
     if (!ok) {
       p.error(`${kw} '${w ?? ''}' invalid - ignoring`);
@@ -462,7 +462,7 @@ export const globalDefsKeywords: KeywordTable<G> = {
   smtp_server: smtpServer,
   smtp_helo_name: str(),
   smtp_connect_timeout: (g, st, p) => {
-    const n = st.words[1] === undefined ? NaN : Number(st.words[1]);
+    const n = Number(st.words[1] ?? p.missingParameter());
     if (!/^[0-9]+$/.test(st.words[1] ?? '') || n > 4294) {
       p.error(`smtp_connect_timeout '${st.words[1] ?? ''}' must be in [0, 4294] - ignoring`);
       return;
@@ -519,17 +519,17 @@ export const globalDefsKeywords: KeywordTable<G> = {
   vrrp_garp_lower_prio_delay: checked(0, 4294, 'int'),
   vrrp_garp_lower_prio_repeat: checked(0, 2147483647, 'int'),
   vrrp_down_timer_adverts: (g, st, p) => {
-    const n = Number(st.words[1]);
+    const n = Number(st.words[1] ?? p.missingParameter());
     if (!Number.isInteger(n) || n < 1 || n > 100) p.error(`Invalid vrrp_down_timer_adverts [1:100] '${st.words[1] ?? ''}'`);
     else g.vrrp_down_timer_adverts = n;
   },
   vrrp_garp_interval: (g, st, p) => {
-    const n = Number(st.words[1]);
+    const n = Number(st.words[1] ?? p.missingParameter());
     if (!/^[0-9]+(\.[0-9]+)?$/.test(st.words[1] ?? '') || n <= 0 || n > 1) p.error(`vrrp_garp_interval '${st.words[1] ?? ''}' is invalid`);
     else g.vrrp_garp_interval = n;
   },
   vrrp_gna_interval: (g, st, p) => {
-    const n = Number(st.words[1]);
+    const n = Number(st.words[1] ?? p.missingParameter());
     if (!/^[0-9]+(\.[0-9]+)?$/.test(st.words[1] ?? '') || n <= 0 || n > 1) p.error(`vrrp_gna_interval '${st.words[1] ?? ''}' is invalid`);
     else g.vrrp_gna_interval = n;
   },

@@ -206,12 +206,12 @@ function addressBlock(field: 'virtual_ipaddress' | 'virtual_ipaddress_excluded')
 
 const authenticationKeywords: KeywordTable<NonNullable<V['authentication']> & { owner: string }> = {
   auth_type: (a, st, p) => {
-    const w = st.words[1];
+    const w = st.words[1] ?? p.missingParameter();
     if (w === 'AH' || w === 'PASS') a.auth_type = w;
     else p.error(`(${a.owner}) unknown authentication type '${w ?? ''}'`);
   },
   auth_pass: (a, st, p) => {
-    const w = st.words[1] ?? '';
+    const w = st.words[1] ?? p.missingParameter();
     if (Buffer.byteLength(w) > 8) p.error('Truncating auth_pass to 8 characters');
     a.auth_pass = Buffer.from(w).subarray(0, 8).toString();
   },
@@ -264,7 +264,7 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
     v.version = 3;
   },
   state: (v, st, p) => {
-    const w = st.words[1];
+    const w = st.words[1] ?? p.missingParameter();
     if (w === 'MASTER') v.state = 'MASTER';
     else if (w === 'BACKUP') {
       if (v.state === 'MASTER') p.error(`(${v.name}) state previously set as MASTER - ignoring BACKUP`);
@@ -275,7 +275,7 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
     }
   },
   interface: (v, st, p) => {
-    const name = st.words[1] ?? '';
+    const name = st.words[1] ?? p.missingParameter();
     if (name.length >= 16) {
       p.error(`Interface name '${name}' too long - ignoring`);
       return;
@@ -327,19 +327,19 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
   },
   track_src_ip: setTrue('track_src_ip'),
   virtual_router_id: (v, st, p) => {
-    const w = st.words[1] ?? '';
+    const w = st.words[1] ?? p.missingParameter();
     const n = /^[0-9]+$/.test(w) ? Number(w) : NaN;
     if (!(n >= 1 && n <= 255)) p.error(`(${v.name}): VRID '${w}' not valid - must be between 1 & 255`);
     else v.virtual_router_id = n;
   },
   unicast_ttl: (v, st, p) => {
-    const w = st.words[1] ?? '';
+    const w = st.words[1] ?? p.missingParameter();
     const n = /^[0-9]+$/.test(w) ? Number(w) : NaN;
     if (!(n >= 0 && n <= 255)) p.error(`(${v.name}): TTL '${w}' not valid - must be between 0 & 255`);
     else v.unicast_ttl = n;
   },
   version: (v, st, p) => {
-    const w = st.words[1] ?? '';
+    const w = st.words[1] ?? p.missingParameter();
     if (w !== '2' && w !== '3') {
       p.error(`(${v.name}): Version must be either 2 or 3`);
       return;
@@ -352,7 +352,7 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
     v.version = w === '2' ? 2 : 3;
   },
   priority: (v, st, p) => {
-    const w = st.words[1] ?? '';
+    const w = st.words[1] ?? p.missingParameter();
     const n = /^[0-9]+$/.test(w) ? Number(w) : NaN;
     if (!(n >= 1 && n <= 255)) {
       p.error(`(${v.name}) Priority not valid! must be between 1 & 255. Using default 100`);

@@ -259,6 +259,8 @@ function vridConflicts(config: KeepalivedConfig, p: Parser): boolean {
 }
 
 export function completeVrrp(config: KeepalivedConfig, p: Parser): void {
+  // keepalived does not start its VRRP side at all without an instance.
+  if (config.vrrp_instance.length === 0) return;
   for (const v of config.vrrp_instance) if (!checkMinimum(v, p)) return;
   const memberOf = completeSyncGroups(config, p);
   for (const v of config.vrrp_instance) if (!completeInstance(config, v, memberOf.get(v.name), p)) return;
