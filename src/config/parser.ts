@@ -43,6 +43,10 @@ export class Parser {
   #level = 0;
   /** The keepalived pass that owns what is being read (see `Phase`). */
   phase: Phase = 'global';
+  /** global_defs `dynamic_interfaces`: interfaces named before they exist are expected to appear. */
+  dynamicInterfaces = false;
+  /** Some keyword named an interface the host lacks (keepalived's `non_existent_interface_specified`). */
+  missingInterface = false;
 
   constructor(reader: ConfigReader, sink: DiagnosticSink, host: HostEnvironment) {
     this.reader = reader;
@@ -51,6 +55,16 @@ export class Parser {
   }
 
   /** Drops a script from the security pass (its owner was discarded). */
+  /**
+   * True when `name` is not an interface of this host and will not be created on demand; the
+   * caller reports it. Unknown interface lists (no host information) accept every name.
+   */
+  interfaceMissing(name: string): boolean {
+    if (this.host.interfaces === null || this.host.interfaces.has(name) || this.dynamicInterfaces) return false;
+    this.missingInterface = true;
+    return true;
+  }
+
   forgetScript(spec: ScriptSpec): void {
     const i = this.scripts.findIndex((s) => s.spec === spec);
     if (i >= 0) this.scripts.splice(i, 1);

@@ -63,7 +63,7 @@ export function commonCheckerKeywords<T extends CheckerCommon>(): KeywordTable<T
       else c.connect_ip = formatIp(a);
     },
     connect_port: (c, st, p) => {
-      const n = readUnsigned(p, st.words[1], 0, 65535);
+      const n = readUnsigned(p, st.words[1], 1, 65535);
       if (n === null) p.error(`Invalid checker connect_port '${st.words[1] ?? ''}'`);
       else c.connect_port = n;
     },
@@ -73,7 +73,7 @@ export function commonCheckerKeywords<T extends CheckerCommon>(): KeywordTable<T
       else c.bindto = formatIp(a);
     },
     bind_port: (c, st, p) => {
-      const n = readUnsigned(p, st.words[1], 0, 65535);
+      const n = readUnsigned(p, st.words[1], 1, 65535);
       if (n === null) p.error(`Invalid checker bind_port '${st.words[1] ?? ''}'`);
       else c.bind_port = n;
     },

@@ -4,30 +4,72 @@ import { checkerBlock, commonCheckerKeywords, type CheckerCommon } from './commo
 
 export interface UdpCheck extends CheckerCommon {
   type: 'UDP_CHECK';
-  /** Hex string as written. */
+  /** Payload bytes as lower-case hex. */
   payload?: string;
-  require_reply?: string | true;
+  /** `true` for any reply, or the bytes the reply must start with. */
+  require_reply?: HexPattern | true;
   min_reply_length: number;
   max_reply_length: number;
 }
 
-const hex = /^([0-9a-fA-F]{2})+$/;
+/** Reply bytes as lower-case hex; `mask` (same length) has 'f' nibbles where `X` matched anything. */
+export interface HexPattern {
+  data: string;
+  mask?: string;
+}
+
+/**
+ * keepalived's hex strings: runs of digits with optional spaces; each byte is two digits, or
+ * one digit when a space or the end follows it. With `wildcards`, `X` stands for any nibble.
+ * Returns null for an invalid or empty string.
+ */
+export function readHexString(text: string, wildcards: boolean): HexPattern | null {
+  let data = '';
+  let mask = '';
+  let masked = false;
+  const nibble = (ch: string): [string, string] | null => {
+    if (/^[0-9a-fA-F]$/.test(ch)) return [ch.toLowerCase(), '0'];
+    if (wildcards && (ch === 'X' || ch === 'x')) return ['0', 'f'];
+    return null;
+  };
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] === ' ' || text[i] === '\t') {
+      i++;
+      continue;
+    }
+    const hi = nibble(text[i++]!);
+    if (!hi) return null;
+    let byte: [string, string] = ['0' + hi[0], '0' + hi[1]];
+    if (i < text.length && text[i] !== ' ' && text[i] !== '\t') {
+      const lo = nibble(text[i++]!);
+      if (!lo) return null;
+      byte = [hi[0] + lo[0], hi[1] + lo[1]];
+    }
+    if (byte[1] !== '00') masked = true;
+    data += byte[0];
+    mask += byte[1];
+  }
+  if (data === '') return null;
+  return masked ? { data, mask } : { data };
+}
 
 export const udpCheck = checkerBlock<{ checkers: unknown[] }, UdpCheck>(
   () => ({ type: 'UDP_CHECK', min_reply_length: 0, max_reply_length: 65535 }),
   {
     ...commonCheckerKeywords<UdpCheck>(),
     payload: (c, st, p) => {
-      const h = st.words.slice(1).join('');
-      if (h === '') p.error('UDP_CHECK payload requires a payload');
-      else if (!hex.test(h)) p.error('Invalid hex string for UDP_CHECK payload');
-      else c.payload = h.toLowerCase();
+      if (st.words.length < 2) return p.error('UDP_CHECK payload requires a payload');
+      const bytes = readHexString(st.words.slice(1).join(' '), false);
+      if (!bytes) p.error('Invalid hex string for UDP_CHECK payload');
+      else c.payload = bytes.data;
     },
     require_reply: (c, st, p) => {
-      const h = st.words.slice(1).join('');
-      if (h === '') c.require_reply = true;
-      else if (!hex.test(h)) p.error('Invalid hex string for UDP_CHECK reply');
-      else c.require_reply = h.toLowerCase();
+      c.require_reply = true;
+      if (st.words.length < 2) return;
+      const bytes = readHexString(st.words.slice(1).join(' '), true);
+      if (!bytes) p.error('Invalid hex string for UDP_CHECK reply');
+      else c.require_reply = bytes;
     },
     min_reply_length: (c, st, p) => {
       const n = readUnsigned(p, st.words[1], 0, 65535);

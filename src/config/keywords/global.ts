@@ -393,6 +393,7 @@ function scriptUser(g: G, st: { words: readonly string[] }, p: Parsers): void {
 
 function dynamicInterfaces(g: G, st: { words: readonly string[] }, p: Parsers): void {
   g.dynamic_interfaces = true;
+  p.dynamicInterfaces = true;
   const opt = st.words[1];
   if (opt === undefined) return;
   if (opt === 'allow_if_changes') g.dynamic_interfaces_allow_if_changes = true;

@@ -101,7 +101,7 @@ export function parseIpAddressEntry(
         p.error(`Cannot specify ipaddress device more than once for ${first}`);
         continue;
       }
-      if (p.host.interfaces && !p.host.interfaces.has(dev)) p.error(`WARNING - interface ${dev} for ip address ${first} doesn't exist`);
+      if (p.interfaceMissing(dev)) p.error(`WARNING - interface ${dev} for ip address ${first} doesn't exist`);
       entry.dev = dev;
     } else if (w === 'scope') {
       const s = param();
@@ -170,7 +170,7 @@ export function parseIpAddressEntry(
   if (entry.dev === undefined) {
     if (kind === 'static') {
       const dev = defaultDev ?? 'eth0';
-      if (p.host.interfaces && !p.host.interfaces.has(dev)) {
+      if (p.interfaceMissing(dev)) {
         p.report(Grade.Fatal, `Static address ${first} requires either an interface or default interface must exist`);
         return null;
       }

@@ -106,7 +106,7 @@ export function parseIpRouteEntry(p: Parser, words: readonly string[], kind: 'vi
       else r.metric = Number(v);
     } else if (w === 'dev' || w === 'oif') {
       const v = next() ?? '';
-      if (p.host.interfaces && !p.host.interfaces.has(v)) p.error(`WARNING - interface ${v} for VROUTE nexthop doesn't exist`);
+      if (p.interfaceMissing(v)) p.error(`WARNING - interface ${v} for VROUTE nexthop doesn't exist`);
       r.dev = v;
     } else if (w === 'onlink') {
       r.onlink = true;

@@ -130,7 +130,7 @@ export function parseIpRuleEntry(p: Parser, words: readonly string[], kind: 'vir
       r.suppress_ifgroup = next();
     } else if (w === 'dev' || w === 'iif' || w === 'oif') {
       const v = next();
-      if (p.host.interfaces && !p.host.interfaces.has(v)) p.error(`WARNING - interface ${v} for rule doesn't exist`);
+      if (p.interfaceMissing(v)) p.error(`WARNING - interface ${v} for rule doesn't exist`);
       if (w === 'oif') r.oif = v;
       else r.iif = v;
     } else if (w === 'tunnel-id') {

@@ -37,7 +37,7 @@ export interface InterfaceUpDownDelay {
 type C = KeepalivedConfig;
 
 function checkInterface(p: Parser, name: string, what: string): boolean {
-  if (p.host.interfaces && !p.host.interfaces.has(name)) {
+  if (p.interfaceMissing(name)) {
     p.error(`${what} interface ${name} doesn't exist`);
     return false;
   }

@@ -60,7 +60,7 @@ function readWeight(p: Parser, owner: string, words: readonly string[], at: numb
 export function readTrackInterfaces(p: Parser, st: Statement, owner: string, list: TrackedInterface[]): void {
   p.eachValue(st, (e) => {
     const name = e.words[0]!;
-    if (p.host.interfaces && !p.host.interfaces.has(name)) {
+    if (p.interfaceMissing(name)) {
       p.error(`(${owner}) tracked interface ${name} doesn't exist`);
       return;
     }

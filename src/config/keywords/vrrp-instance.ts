@@ -280,7 +280,7 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
       p.error(`Interface name '${name}' too long - ignoring`);
       return;
     }
-    if (p.host.interfaces && !p.host.interfaces.has(name)) {
+    if (p.interfaceMissing(name)) {
       // keepalived leaves the instance without an interface ("Unknown interface!" later).
       p.error(`WARNING - interface ${name} for vrrp_instance ${v.name} doesn't exist`);
       return;
@@ -296,7 +296,7 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
     if (v.interface !== undefined) p.error(`(${v.name}) Cannot specify VRF interface and interface - ignoring`);
     else if (v.vrf !== undefined) p.error(`(${v.name}) VRF interface already specified as '${v.vrf}' - ignoring`);
     else {
-      if (p.host.interfaces && !p.host.interfaces.has(name)) p.error(`(${v.name}) WARNING - VRF interface ${name} doesn't exist`);
+      if (p.interfaceMissing(name)) p.error(`(${v.name}) WARNING - VRF interface ${name} doesn't exist`);
       v.vrf = name;
     }
   },

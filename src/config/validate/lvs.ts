@@ -15,14 +15,14 @@ function error(p: Parser, message: string): void {
 function describe(vs: VirtualServer): string {
   if (vs.group !== undefined) return `[${vs.group}]:${vs.port ?? 0}`;
   if (vs.fwmark !== undefined) return `FWM ${vs.fwmark}`;
-  return vs.ip!.includes(':') ? `[${vs.ip}]:${vs.protocol ?? ''}:${vs.port}` : `${vs.ip}:${vs.protocol ?? ''}:${vs.port}`;
+  // keepalived's FMT_VS: the address always in brackets, the protocol in lower case
+  return `[${vs.ip}]:${vs.protocol?.toLowerCase() ?? 'none'}:${vs.port}`;
 }
 
 export function completeLvs(config: KeepalivedConfig, p: Parser): void {
   config.virtual_server = config.virtual_server.filter((vs) => {
-    const name = describe(vs);
     if (vs.real_server.length === 0) {
-      error(p, `Virtual server ${name} has no real servers - ignoring`);
+      error(p, `Virtual server ${describe(vs)} has no real servers - ignoring`);
       return false;
     }
     const group = vs.group === undefined ? undefined : config.virtual_server_group.find((g) => g.name === vs.group);
@@ -30,33 +30,33 @@ export function completeLvs(config: KeepalivedConfig, p: Parser): void {
     const groupMarks = group?.entries.some((e) => e.fwmark !== undefined) ?? false;
     const byFwmark = vs.fwmark !== undefined || (group !== undefined && !groupAddrs && groupMarks);
     if (vs.ha_suspend && (vs.fwmark !== undefined || groupMarks)) {
-      error(p, `Virtual server ${name}: cannot use ha_suspend with fwmarks - clearing ha_suspend`);
+      error(p, `Virtual server ${describe(vs)}: cannot use ha_suspend with fwmarks - clearing ha_suspend`);
       vs.ha_suspend = false;
     }
     if (groupAddrs || (vs.group === undefined && vs.fwmark === undefined)) {
       if (vs.protocol === undefined) {
-        error(p, `Virtual server ${name}: no protocol set - defaulting to UDP`);
+        error(p, `Virtual server ${describe(vs)}: no protocol set - defaulting to UDP`);
         vs.protocol = 'UDP';
       }
       if (vs.ops && vs.protocol !== 'UDP') {
-        error(p, `Virtual server ${name}: one packet scheduling requires UDP - resetting`);
+        error(p, `Virtual server ${describe(vs)}: one packet scheduling requires UDP - resetting`);
         vs.ops = false;
       }
       if (!vs.persistence_timeout && vs.group === undefined && vs.fwmark === undefined && vs.port === 0) {
-        error(p, `Virtual server ${name}: zero port only valid for persistent services - setting`);
+        error(p, `Virtual server ${describe(vs)}: zero port only valid for persistent services - setting`);
         vs.persistence_timeout = 360;
       }
     }
     if (!vs.persistence_timeout && group && group.entries.some((e) => e.ip !== undefined && !e.port)) {
-      error(p, `Virtual server ${name}: zero port only valid for persistent services - setting`);
+      error(p, `Virtual server ${describe(vs)}: zero port only valid for persistent services - setting`);
       vs.persistence_timeout = 360;
     }
     if (vs.protocol !== undefined && byFwmark) {
-      error(p, `Warning: Virtual server ${name}: protocol specified for fwmark - protocol will be ignored`);
+      error(p, `Warning: Virtual server ${describe(vs)}: protocol specified for fwmark - protocol will be ignored`);
       delete vs.protocol;
     }
     if (vs.lvs_sched === undefined) {
-      error(p, `Virtual server ${name}: no scheduler set, setting default 'wlc'`);
+      error(p, `Virtual server ${describe(vs)}: no scheduler set, setting default 'wlc'`);
       vs.lvs_sched = 'wlc';
     }
     vs.smtp_alert ??= config.global_defs.smtp_alert_checker ?? config.global_defs.smtp_alert ?? false;
@@ -65,7 +65,7 @@ export function completeLvs(config: KeepalivedConfig, p: Parser): void {
     vs.real_server = vs.real_server.filter((rs) => {
       const key = `${rs.ip}|${rs.port}`;
       if (seen.has(key)) {
-        error(p, `VS ${name}: real server ${rs.ip}:${rs.port} is duplicated - removing second rs`);
+        error(p, `VS ${describe(vs)}: real server ${rs.ip}:${rs.port} is duplicated - removing second rs`);
         return false;
       }
       seen.add(key);
@@ -74,7 +74,7 @@ export function completeLvs(config: KeepalivedConfig, p: Parser): void {
     for (const rs of vs.real_server) {
       if (rs.lvs_method === undefined) {
         if (vs.lvs_method === undefined) {
-          error(p, `Virtual server ${name}: no forwarding method set, setting default NAT`);
+          error(p, `Virtual server ${describe(vs)}: no forwarding method set, setting default NAT`);
           vs.lvs_method = 'NAT';
         }
         rs.lvs_method = vs.lvs_method;
@@ -87,29 +87,29 @@ export function completeLvs(config: KeepalivedConfig, p: Parser): void {
     }
     if (vs.sorry_server && vs.sorry_server.lvs_method === undefined) {
       if (vs.lvs_method === undefined) {
-        error(p, `Virtual server ${name}: no forwarding method set, setting default NAT`);
+        error(p, `Virtual server ${describe(vs)}: no forwarding method set, setting default NAT`);
         vs.lvs_method = 'NAT';
       }
       vs.sorry_server.lvs_method = vs.lvs_method;
     }
     const weightSum = vs.real_server.reduce((s, rs) => s + rs.weight, 0);
     if (vs.quorum > weightSum) {
-      error(p, `Warning - quorum ${vs.quorum} for ${name} exceeds total weight of real servers ${weightSum}, reducing quorum to ${weightSum}`);
+      error(p, `Warning - quorum ${vs.quorum} for ${describe(vs)} exceeds total weight of real servers ${weightSum}, reducing quorum to ${weightSum}`);
       vs.quorum = weightSum;
     }
     if (vs.quorum && vs.hysteresis >= vs.quorum) {
-      error(p, `Virtual server ${name}: hysteresis ${vs.hysteresis} >= quorum ${vs.quorum}; setting hysteresis to ${vs.quorum - 1}`);
+      error(p, `Virtual server ${describe(vs)}: hysteresis ${vs.hysteresis} >= quorum ${vs.quorum}; setting hysteresis to ${vs.quorum - 1}`);
       vs.hysteresis = vs.quorum - 1;
     }
     if (byFwmark || vs.group !== undefined) {
       for (const rs of vs.real_server) {
-        if (byFwmark && rs.port) error(p, `WARNING - fwmark virtual server ${name}, real server ${rs.ip}:${rs.port} has port specified - port will be ignored`);
+        if (byFwmark && rs.port) error(p, `WARNING - fwmark virtual server ${describe(vs)}, real server ${rs.ip}:${rs.port} has port specified - port will be ignored`);
       }
-      if (byFwmark && vs.sorry_server?.port) error(p, `WARNING - fwmark virtual server ${name}, sorry server has port specified - port will be ignored`);
+      if (byFwmark && vs.sorry_server?.port) error(p, `WARNING - fwmark virtual server ${describe(vs)}, sorry server has port specified - port will be ignored`);
     } else if (vs.lvs_method !== 'NAT' || vs.real_server.every((rs) => rs.lvs_method !== 'NAT')) {
       for (const rs of vs.real_server) {
         if (rs.lvs_method !== 'NAT' && rs.lvs_method !== 'TUN' && rs.port !== vs.port && rs.port !== 0) {
-          error(p, `WARNING - virtual server ${name} and real server ${rs.ip}:${rs.port} ports don't match - resetting`);
+          error(p, `WARNING - virtual server ${describe(vs)} and real server ${rs.ip}:${rs.port} ports don't match - resetting`);
           rs.port = vs.port ?? 0;
         }
       }

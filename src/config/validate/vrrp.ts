@@ -259,6 +259,7 @@ function vridConflicts(config: KeepalivedConfig, p: Parser): boolean {
 }
 
 export function completeVrrp(config: KeepalivedConfig, p: Parser): void {
+  if (p.missingInterface) error(p, 'Non-existent interface specified in configuration');
   // keepalived does not start its VRRP side at all without an instance.
   if (config.vrrp_instance.length === 0) return;
   for (const v of config.vrrp_instance) if (!checkMinimum(v, p)) return;
