@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "keepalived_ts_native",
+      "sources": ["native/sockets.c"],
+      "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers", "-O2"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}
