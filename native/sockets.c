@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <stdint.h>
 #include <unistd.h>
 #include <node_api.h>
 #include <uv.h>
@@ -217,7 +220,7 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   if (napi_open_handle_scope(w->env, &scope) != napi_ok) return;
   napi_value fn, recv, result;
   if (napi_get_reference_value(w->env, w->callback, &fn) == napi_ok && fn != NULL) {
-    napi_get_undefined(w->env, &recv);
+    napi_get_global(w->env, &recv);
     if (napi_make_callback(w->env, w->context, recv, fn, 0, NULL, &result) == napi_pending_exception) {
       napi_value error;
       napi_get_and_clear_last_exception(w->env, &error);
@@ -334,6 +337,66 @@ static napi_value js_getsockname(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* mkfifo(path, mode): creates a FIFO; an existing one is not an error. */
+static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t mode;
+  char path[4096];
+  size_t len;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok || !arg_int(env, argv[1], &mode)) {
+    napi_throw_type_error(env, NULL, "mkfifo(path, mode)");
+    return NULL;
+  }
+  if (mkfifo(path, (mode_t)mode) < 0 && errno != EEXIST) return throw_errno(env, "mkfifo", errno);
+  return NULL;
+}
+
+/* timerfdCreate() -> fd: a CLOCK_MONOTONIC timer (the clock of process.hrtime), for wake-ups
+ * finer than libuv's millisecond timers. Watch it with watch() and clear it with timerfdRead(). */
+static napi_value js_timerfd_create(napi_env env, napi_callback_info info) {
+  int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (fd < 0) return throw_errno(env, "timerfd_create", errno);
+  napi_value result;
+  CHECK(napi_create_int32(env, fd, &result));
+  return result;
+}
+
+/* timerfdArm(fd, atMicroseconds): absolute monotonic deadline; 0 disarms. */
+static napi_value js_timerfd_arm(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t fd;
+  double at_us;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  if (!arg_int(env, argv[0], &fd) || napi_get_value_double(env, argv[1], &at_us) != napi_ok || at_us < 0) {
+    napi_throw_type_error(env, NULL, "timerfdArm(fd, atMicroseconds)");
+    return NULL;
+  }
+  struct itimerspec spec = {0};
+  uint64_t us = (uint64_t)at_us;
+  spec.it_value.tv_sec = (time_t)(us / 1000000);
+  spec.it_value.tv_nsec = (long)((us % 1000000) * 1000);
+  if (us == 0) spec.it_value.tv_nsec = 0; /* disarm */
+  if (timerfd_settime(fd, us ? TFD_TIMER_ABSTIME : 0, &spec, NULL) < 0) return throw_errno(env, "timerfd_settime", errno);
+  return NULL;
+}
+
+/* timerfdRead(fd) -> expirations since the last read (0 if none). */
+static napi_value js_timerfd_read(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int32_t fd;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  if (!arg_int(env, argv[0], &fd)) {
+    napi_throw_type_error(env, NULL, "timerfdRead(fd)");
+    return NULL;
+  }
+  uint64_t count = 0;
+  if (read(fd, &count, sizeof count) < 0 && errno != EAGAIN) return throw_errno(env, "timerfd read", errno);
+  napi_value result;
+  CHECK(napi_create_double(env, (double)count, &result));
+  return result;
+}
+
 static void set_const(napi_env env, napi_value obj, const char *name, int value) {
   napi_value v;
   napi_create_int32(env, value, &v);
@@ -351,6 +414,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"unwatch", NULL, js_unwatch, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
       {"getsockname", NULL, js_getsockname, NULL, NULL, NULL, napi_default, NULL},
+      {"mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_default, NULL},
+      {"timerfdCreate", NULL, js_timerfd_create, NULL, NULL, NULL, napi_default, NULL},
+      {"timerfdArm", NULL, js_timerfd_arm, NULL, NULL, NULL, napi_default, NULL},
+      {"timerfdRead", NULL, js_timerfd_read, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
   napi_value c;

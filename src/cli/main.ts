@@ -10,6 +10,7 @@ import { nodeConfigFs } from '../io/node-config-fs.js';
 import { systemHostEnvironment } from '../io/host-environment.js';
 import { buildProgram, SignalFunctions, type CliOptions } from './options.js';
 import { VERSION } from '../version.js';
+import { runDaemon } from './daemon.js';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -21,7 +22,7 @@ export interface CliIo {
 /** keepalived's process exit codes (lib/scheduler.h `exit_code`). */
 export const ExitCode = { Ok: 0, Fatal: 1, Config: 2, NoConfig: 6, ProgramError: 70 } as const;
 
-export function runCli(argv: readonly string[], io: CliIo): number {
+export function runCli(argv: readonly string[], io: CliIo): number | Promise<number> {
   const program = buildProgram();
   try {
     program.parse([...argv], { from: 'user' });
@@ -70,11 +71,10 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   }
 
   for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-  io.stderr(
-    'keepalived-ts: the configuration was read; running VRRP instances and health checkers is not implemented yet ' +
-      '(use -t to check a configuration or --dump-config to see the model)\n',
-  );
-  return ExitCode.Fatal;
+  if (result.includeFailed) return ExitCode.NoConfig;
+  if (result.abortedIn !== undefined) return ExitCode.Config;
+  if (configTestExitCode(result.diagnostics) === 4) return ExitCode.Fatal;
+  return runDaemon(opts, result, io.stderr);
 }
 
 function loadConfig(opts: CliOptions, io: CliIo): ParseResult {

@@ -205,7 +205,9 @@ export class VrrpStateMachine {
       }
       if (this.#timerAt !== null && now >= this.#timerAt) {
         out.push({ type: 'send-advert', priority: this.#effective });
-        this.#timerAt = now + this.config.advertIntervalUs;
+        // keep to the schedule rather than drift by each wake-up's lateness
+        this.#timerAt += this.config.advertIntervalUs;
+        if (this.#timerAt <= now) this.#timerAt = now + this.config.advertIntervalUs;
       }
     } else if (this.#state === 'BACKUP') {
       if (this.#timerAt !== null && now >= this.#timerAt) this.#becomeMaster(now, 'master down timer expired', out);

@@ -1,0 +1,70 @@
+/**
+ * The native addon (native/sockets.c, built by `npm install`): raw, packet and netlink sockets
+ * and recvmsg with ancillary data, which Node.js does not offer. Loaded lazily so that the
+ * configuration tools work on a machine where the addon was not built.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ReceivedMessage {
+  data: Buffer;
+  /** The peer's sockaddr bytes. */
+  name: Buffer;
+  /** Control messages (cmsghdr sequence). */
+  control: Buffer;
+  flags: number;
+}
+
+export interface NativeSockets {
+  socket(domain: number, type: number, protocol: number): number;
+  setsockopt(fd: number, level: number, name: number, value: Uint8Array): void;
+  bind(fd: number, sockaddr: Uint8Array): void;
+  /** Bytes sent, or -1 if the socket buffer is full. */
+  sendto(fd: number, data: Uint8Array, sockaddr: Uint8Array | null, flags: number): number;
+  /** null when nothing is waiting. */
+  recvmsg(fd: number, maxData: number, maxControl: number): ReceivedMessage | null;
+  watch(fd: number, onReadable: () => void): void;
+  unwatch(fd: number): void;
+  close(fd: number): void;
+  getsockname(fd: number): Buffer;
+  /** Create a FIFO (an existing path is left alone). */
+  mkfifo(path: string, mode: number): void;
+  /** A CLOCK_MONOTONIC timerfd (the clock of process.hrtime). */
+  timerfdCreate(): number;
+  /** Absolute deadline in µs of that clock; 0 disarms. */
+  timerfdArm(fd: number, atUs: number): void;
+  timerfdRead(fd: number): number;
+  constants: Record<
+    | 'AF_INET' | 'AF_INET6' | 'AF_PACKET' | 'AF_NETLINK' | 'SOCK_RAW' | 'SOCK_DGRAM' | 'SOL_SOCKET' | 'SO_BINDTODEVICE'
+    | 'SO_RCVBUF' | 'SO_SNDBUF' | 'SO_PRIORITY' | 'IPPROTO_IP' | 'IPPROTO_IPV6' | 'IP_TOS' | 'IP_TTL' | 'IP_HDRINCL'
+    | 'IP_PKTINFO' | 'IP_RECVTTL' | 'IP_TTL_CMSG' | 'IP_MULTICAST_IF' | 'IP_MULTICAST_TTL' | 'IP_MULTICAST_LOOP'
+    | 'IP_ADD_MEMBERSHIP' | 'IP_DROP_MEMBERSHIP' | 'IP_MULTICAST_ALL' | 'IPV6_CHECKSUM' | 'IPV6_RECVPKTINFO' | 'IPV6_PKTINFO'
+    | 'IPV6_RECVHOPLIMIT' | 'IPV6_HOPLIMIT' | 'IPV6_MULTICAST_IF' | 'IPV6_MULTICAST_HOPS' | 'IPV6_MULTICAST_LOOP'
+    | 'IPV6_ADD_MEMBERSHIP' | 'SOL_PACKET' | 'NETLINK_ROUTE' | 'NETLINK_GENERIC' | 'SOL_NETLINK' | 'NETLINK_EXT_ACK'
+    | 'NETLINK_ADD_MEMBERSHIP' | 'MSG_DONTROUTE' | 'MSG_TRUNC' | 'MSG_CTRUNC',
+    number
+  >;
+}
+
+let loaded: NativeSockets | null = null;
+
+/** The addon, or an Error saying how to build it. */
+export function nativeSockets(): NativeSockets {
+  if (loaded) return loaded;
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  const path = resolve(root, 'build/Release/keepalived_ts_native.node');
+  if (!existsSync(path)) {
+    throw new Error(`native addon not built (${path} missing): run 'npm install' (needs python3, make and a C compiler)`);
+  }
+  loaded = createRequire(import.meta.url)(path) as NativeSockets;
+  return loaded;
+}
+
+/** Integer socket option value (an `int`, host order). */
+export function intOption(value: number): Uint8Array {
+  const b = Buffer.alloc(4);
+  b.writeInt32LE(value);
+  return b;
+}

@@ -1,0 +1,129 @@
+/**
+ * A netlink socket (the kernel edge): requests with sequence numbers, acknowledgements and
+ * errors, multi-part dumps ending in NLMSG_DONE. Thin: messages are built by the codecs.
+ */
+import { constants as osConstants } from 'node:os';
+import { intOption, nativeSockets, type NativeSockets } from '../native/index.js';
+import { sockaddrNl } from '../net/sockaddr.js';
+import {
+  decodeError,
+  decodeMessages,
+  encodeMessage,
+  NLM_F_ACK,
+  NLM_F_DUMP,
+  NLM_F_REQUEST,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  type NetlinkMessage,
+} from './codec.js';
+
+const errnoNames = new Map<number, string>(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
+
+export class NetlinkError extends Error {
+  constructor(
+    readonly errno: number,
+    readonly request: string,
+  ) {
+    super(`${request}: ${errnoNames.get(errno) ?? `errno ${errno}`}`);
+  }
+  get code(): string {
+    return errnoNames.get(this.errno) ?? `E${this.errno}`;
+  }
+}
+
+interface Pending {
+  what: string;
+  dump: boolean;
+  replies: NetlinkMessage[];
+  resolve: (m: NetlinkMessage[]) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class NetlinkSocket {
+  readonly #n: NativeSockets;
+  readonly #fd: number;
+  #seq = Math.floor(Math.random() * 0x7fffffff);
+  readonly #pending = new Map<number, Pending>();
+  #closed = false;
+
+  constructor(protocol: number, readonly timeoutMs = 5000) {
+    this.#n = nativeSockets();
+    const c = this.#n.constants;
+    this.#fd = this.#n.socket(c.AF_NETLINK, c.SOCK_RAW, protocol);
+    try {
+      this.#n.setsockopt(this.#fd, c.SOL_SOCKET, c.SO_RCVBUF, intOption(4 << 20));
+      this.#n.setsockopt(this.#fd, c.SOL_NETLINK, c.NETLINK_EXT_ACK, intOption(1));
+      this.#n.bind(this.#fd, sockaddrNl());
+      this.#n.watch(this.#fd, () => this.#drain());
+    } catch (e) {
+      this.#n.close(this.#fd);
+      throw e;
+    }
+  }
+
+  /** Send one request; resolves with the replies (for a dump, every part before NLMSG_DONE). */
+  request(type: number, flags: number, payload: Uint8Array, what: string): Promise<NetlinkMessage[]> {
+    if (this.#closed) return Promise.reject(new Error(`${what}: netlink socket closed`));
+    const seq = (this.#seq = (this.#seq + 1) >>> 0 || 1);
+    const dump = (flags & NLM_F_DUMP) === NLM_F_DUMP;
+    const bytes = encodeMessage({ type, flags: flags | NLM_F_REQUEST | (dump ? 0 : NLM_F_ACK), seq, pid: 0, payload });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(seq);
+        reject(new Error(`${what}: no answer from the kernel in ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.#pending.set(seq, { what, dump, replies: [], resolve, reject, timer });
+      try {
+        if (this.#n.sendto(this.#fd, bytes, sockaddrNl(), 0) < 0) throw new Error(`${what}: netlink send buffer full`);
+      } catch (e) {
+        clearTimeout(timer);
+        this.#pending.delete(seq);
+        reject(e as Error);
+      }
+    });
+  }
+
+  #drain(): void {
+    for (;;) {
+      let msg;
+      try {
+        msg = this.#n.recvmsg(this.#fd, 1 << 16, 0);
+      } catch (e) {
+        // ENOBUFS: replies were lost; fail what is waiting so callers re-read the state
+        for (const [seq, p] of this.#pending) this.#finish(seq, p, e as Error);
+        return;
+      }
+      if (msg === null) return;
+      for (const m of decodeMessages(msg.data)) this.#dispatch(m);
+    }
+  }
+
+  #dispatch(m: NetlinkMessage): void {
+    const p = this.#pending.get(m.seq);
+    if (!p) return;
+    if (m.type === NLMSG_ERROR) {
+      const err = decodeError(m.payload);
+      this.#finish(m.seq, p, err === 0 ? null : new NetlinkError(-err, p.what));
+    } else if (m.type === NLMSG_DONE) {
+      this.#finish(m.seq, p, null);
+    } else {
+      p.replies.push(m);
+      if (!p.dump) this.#finish(m.seq, p, null);
+    }
+  }
+
+  #finish(seq: number, p: Pending, error: Error | null): void {
+    clearTimeout(p.timer);
+    this.#pending.delete(seq);
+    if (error) p.reject(error);
+    else p.resolve(p.replies);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const [seq, p] of this.#pending) this.#finish(seq, p, new Error(`${p.what}: netlink socket closed`));
+    this.#n.close(this.#fd);
+  }
+}

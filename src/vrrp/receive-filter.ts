@@ -1,0 +1,79 @@
+/**
+ * Which received packets an instance takes as advertisements (keepalived's
+ * `vrrp_check_packet()` order, RFC 3768 §7.1 / RFC 5798 §7.1). Pure: the IP packet and the
+ * instance's expectations in, an advert or a named drop reason out. Every drop is counted by
+ * the caller; nothing here throws on bad bytes.
+ */
+import { decodeIpv4Header } from '../net/ipv4-header.js';
+import { AuthType, decodeVrrp, IPPROTO_VRRP, sameAuthData, type VrrpAdvert } from './packet.js';
+
+export type DropReason =
+  | 'ip-header'
+  | 'not-vrrp'
+  | 'malformed'
+  | 'checksum'
+  | 'ttl'
+  | 'version'
+  | 'auth-type'
+  | 'auth'
+  | 'interval'
+  | 'destination'
+  | 'own-packet'
+  | 'wrong-interface';
+
+export interface Expectations {
+  version: 2 | 3;
+  /** Interval in centiseconds (v2 adverts with another interval are dropped). */
+  intervalCs: number;
+  authType: number;
+  /** 8 bytes for PASS. */
+  authData: Uint8Array;
+  /** Multicast group the instance listens on, or null for unicast. */
+  group: Uint8Array | null;
+  /** Our own source address: packets from it are our own, looped back. */
+  ownAddress: Uint8Array;
+  ifindex: number;
+  /** The virtual addresses as configured, for the mismatch warning. */
+  addresses: Uint8Array[];
+}
+
+export interface Accepted {
+  ok: true;
+  advert: VrrpAdvert;
+  src: Uint8Array;
+  /** The advert lists other addresses than ours (keepalived 2.3+ accepts it with a warning). */
+  addressMismatch: boolean;
+}
+export type FilterResult = Accepted | { ok: false; reason: DropReason; detail: string };
+
+const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** The VRID of an IPv4 VRRP packet, for demultiplexing, or null if it cannot be one. */
+export function vridOfIpv4Packet(packet: Uint8Array): number | null {
+  const ihl = ((packet[0] ?? 0) & 0x0f) * 4;
+  return packet.length >= ihl + 8 && ihl >= 20 ? packet[ihl + 1]! : null;
+}
+
+export function filterIpv4Advert(packet: Uint8Array, ifindex: number, e: Expectations): FilterResult {
+  const drop = (reason: DropReason, detail: string): FilterResult => ({ ok: false, reason, detail });
+  if (ifindex >= 0 && ifindex !== e.ifindex) return drop('wrong-interface', `arrived on interface index ${ifindex}`);
+  const ip = decodeIpv4Header(packet);
+  if (!ip.ok) return drop('ip-header', ip.reason);
+  const h = ip.header;
+  if (h.protocol !== IPPROTO_VRRP) return drop('not-vrrp', `IP protocol ${h.protocol}`);
+  if (equal(h.src, e.ownAddress)) return drop('own-packet', 'our own advert');
+  const d = decodeVrrp(ip.payload, h);
+  if (!d.ok) return drop(d.failure === 'checksum' ? 'checksum' : 'malformed', d.reason);
+  const a = d.advert;
+  if (e.group !== null && h.ttl !== 255) return drop('ttl', `TTL ${h.ttl}, 255 required`);
+  if (a.version !== e.version) return drop('version', `VRRPv${a.version} advert, this instance runs VRRPv${e.version}`);
+  if (a.version === 2) {
+    if (a.authType !== e.authType) return drop('auth-type', `authentication type ${a.authType}, ${e.authType} expected`);
+    if (a.authType === AuthType.Password && !sameAuthData(a.authData, e.authData)) return drop('auth', 'wrong password');
+    if (a.authType === AuthType.IpsecAh) return drop('auth', 'IPSEC-AH is not supported');
+    if (a.intervalCs !== e.intervalCs) return drop('interval', `advert interval ${a.intervalCs / 100}s, ${e.intervalCs / 100}s expected`);
+  }
+  if (e.group !== null && !equal(h.dst, e.group)) return drop('destination', 'not sent to the VRRP group');
+  const mismatch = a.addresses.length !== e.addresses.length || a.addresses.some((x) => !e.addresses.some((y) => equal(x, y)));
+  return { ok: true, advert: a, src: h.src, addressMismatch: mismatch };
+}
