@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 #include <node_api.h>
 #include <uv.h>
@@ -397,6 +398,20 @@ static napi_value js_timerfd_read(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* clockOffsetUs() -> CLOCK_REALTIME - CLOCK_MONOTONIC in microseconds, read back to back, to turn
+ * kernel receive timestamps (realtime) into the monotonic clock the timers use. */
+static napi_value js_clock_offset_us(napi_env env, napi_callback_info info) {
+  struct timespec mono1, real, mono2;
+  clock_gettime(CLOCK_MONOTONIC, &mono1);
+  clock_gettime(CLOCK_REALTIME, &real);
+  clock_gettime(CLOCK_MONOTONIC, &mono2);
+  double mono_us = ((double)mono1.tv_sec + (double)mono2.tv_sec) * 500000.0 + ((double)mono1.tv_nsec + (double)mono2.tv_nsec) / 2000.0;
+  double real_us = (double)real.tv_sec * 1e6 + (double)real.tv_nsec / 1000.0;
+  napi_value result;
+  CHECK(napi_create_double(env, real_us - mono_us, &result));
+  return result;
+}
+
 static void set_const(napi_env env, napi_value obj, const char *name, int value) {
   napi_value v;
   napi_create_int32(env, value, &v);
@@ -415,6 +430,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
       {"getsockname", NULL, js_getsockname, NULL, NULL, NULL, napi_default, NULL},
       {"mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_default, NULL},
+      {"clockOffsetUs", NULL, js_clock_offset_us, NULL, NULL, NULL, napi_default, NULL},
       {"timerfdCreate", NULL, js_timerfd_create, NULL, NULL, NULL, napi_default, NULL},
       {"timerfdArm", NULL, js_timerfd_arm, NULL, NULL, NULL, napi_default, NULL},
       {"timerfdRead", NULL, js_timerfd_read, NULL, NULL, NULL, napi_default, NULL},
@@ -433,6 +449,7 @@ static napi_value init(napi_env env, napi_value exports) {
   set_const(env, c, "SO_RCVBUF", SO_RCVBUF);
   set_const(env, c, "SO_SNDBUF", SO_SNDBUF);
   set_const(env, c, "SO_PRIORITY", SO_PRIORITY);
+  set_const(env, c, "SO_TIMESTAMPNS", SO_TIMESTAMPNS);
   set_const(env, c, "IPPROTO_IP", IPPROTO_IP);
   set_const(env, c, "IPPROTO_IPV6", IPPROTO_IPV6);
   set_const(env, c, "IP_TOS", IP_TOS);

@@ -34,7 +34,7 @@ export async function runDaemon(opts: CliOptions, result: ParseResult, stderr: (
     stderr('keepalived-ts: the health-checker subsystem (-C) is not implemented yet\n');
     return 1;
   }
-  const pidFiles = [opts.pid ?? DefaultPidFiles.main, opts.vrrpPid ?? DefaultPidFiles.vrrp];
+  const pidFiles = [opts.pid ?? DefaultPidFiles.main, opts.vrrp_pid ?? DefaultPidFiles.vrrp];
   for (const f of pidFiles) {
     const other = pidAlive(f);
     if (other !== null) {

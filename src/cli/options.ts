@@ -10,7 +10,7 @@ export interface CliOptions {
   useFile: string;
   vrrp?: boolean;
   check?: boolean;
-  noBfd?: boolean;
+  no_bfd?: boolean;
   all?: boolean;
   logConsole?: boolean;
   logDetail?: boolean;
@@ -26,9 +26,9 @@ export interface CliOptions {
   dontFork?: boolean;
   dumpConf?: boolean;
   pid?: string;
-  vrrpPid?: string;
-  checkersPid?: string;
-  bfdPid?: string;
+  vrrp_pid?: string;
+  checkers_pid?: string;
+  bfd_pid?: string;
   addressMonitoring?: boolean;
   snmp?: boolean;
   snmpAgentSocket?: string;

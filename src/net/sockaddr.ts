@@ -93,3 +93,10 @@ export function parseInPktinfo(data: Uint8Array): { ifindex: number; specDst: Ui
   const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return { ifindex: b.readInt32LE(0), specDst: new Uint8Array(b.subarray(4, 8)), dst: new Uint8Array(b.subarray(8, 12)) };
 }
+
+/** struct timespec (SO_TIMESTAMPNS) as microseconds, or null. */
+export function parseTimespecUs(data: Uint8Array): number | null {
+  if (data.length < 16) return null;
+  const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Number(b.readBigInt64LE(0)) * 1e6 + Number(b.readBigInt64LE(8)) / 1000;
+}

@@ -142,11 +142,11 @@ export class VrrpDaemon {
     let ch = this.#channels.get(facts.name);
     if (!ch) {
       const group = new Uint8Array(parseIp(this.config.global_defs.vrrp_mcast_group4)!.bytes);
-      ch = new VrrpIpv4Channel(facts.name, facts.ifindex, group, ({ packet, ifindex }) => {
+      ch = new VrrpIpv4Channel(facts.name, facts.ifindex, group, ({ packet, ifindex, receivedAtUs }) => {
         const vrid = vridOfIpv4Packet(packet);
         const targets = this.runners.filter((r) => r.config.virtual_router_id === vrid && r.iface?.name === facts.name);
         if (targets.length === 0) this.unknownVrid++;
-        for (const r of targets) r.onPacket(packet, ifindex);
+        for (const r of targets) r.onPacket(packet, ifindex, receivedAtUs);
       });
       this.#channels.set(facts.name, ch);
     }

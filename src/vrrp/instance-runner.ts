@@ -163,7 +163,7 @@ export class VrrpInstanceRunner {
   }
 
   /** A packet from the instance's channel (already demultiplexed by VRID). */
-  onPacket(packet: Uint8Array, ifindex: number): void {
+  onPacket(packet: Uint8Array, ifindex: number, receivedAtUs: number | null = null): void {
     const r = filterIpv4Advert(packet, ifindex, this.#expect);
     if (!r.ok) {
       this.drops.set(r.reason, (this.drops.get(r.reason) ?? 0) + 1);
@@ -178,9 +178,10 @@ export class VrrpInstanceRunner {
         this.log.warn({ instance: this.name }, `${this.#prefix()} advert addresses differ from our virtual_ipaddress list`);
       }
     }
-    this.#apply(
-      this.machine.handle({ type: 'advert', from: r.src, priority: r.advert.priority, intervalUs: r.advert.intervalCs * 10_000 }, this.edges.nowUs()),
-    );
+    // the kernel's receive time, when it is sane (never in the future, at most 100 ms old)
+    const now = this.edges.nowUs();
+    const at = receivedAtUs !== null && receivedAtUs <= now && now - receivedAtUs < 100_000 ? receivedAtUs : now;
+    this.#apply(this.machine.handle({ type: 'advert', from: r.src, priority: r.advert.priority, intervalUs: r.advert.intervalCs * 10_000 }, at));
   }
 
   /** Graceful stop: priority-0 advert when master, addresses removed, notify_stop; resolves when done. */

@@ -4,7 +4,7 @@
  * them with the arrival interface (IP_PKTINFO). Thin: packets are built and checked elsewhere.
  */
 import { intOption, nativeSockets, type NativeSockets } from '../native/index.js';
-import { ipMreqn, parseControlMessages, parseInPktinfo, sockaddrIn } from '../net/sockaddr.js';
+import { ipMreqn, parseControlMessages, parseInPktinfo, parseTimespecUs, sockaddrIn } from '../net/sockaddr.js';
 import { IPPROTO_VRRP } from './packet.js';
 
 export interface ReceivedPacket {
@@ -13,6 +13,8 @@ export interface ReceivedPacket {
   /** Interface the packet arrived on (IP_PKTINFO), or -1 if the kernel did not say. */
   ifindex: number;
   truncated: boolean;
+  /** When the kernel received it, on the monotonicUs() clock (from SO_TIMESTAMPNS), or null. */
+  receivedAtUs: number | null;
 }
 
 export class VrrpIpv4Channel {
@@ -33,6 +35,8 @@ export class VrrpIpv4Channel {
       n.setsockopt(this.#fd, c.SOL_SOCKET, c.SO_BINDTODEVICE, Buffer.from(`${ifname}\0`));
       n.setsockopt(this.#fd, c.IPPROTO_IP, c.IP_HDRINCL, intOption(1));
       n.setsockopt(this.#fd, c.IPPROTO_IP, c.IP_PKTINFO, intOption(1));
+      // kernel receive times: the down timer starts when the advert arrived, not when JS saw it
+      n.setsockopt(this.#fd, c.SOL_SOCKET, c.SO_TIMESTAMPNS, intOption(1));
       n.setsockopt(this.#fd, c.IPPROTO_IP, c.IP_MULTICAST_LOOP, intOption(0));
       n.setsockopt(this.#fd, c.IPPROTO_IP, c.IP_MULTICAST_ALL, intOption(0));
       n.setsockopt(this.#fd, c.IPPROTO_IP, c.IP_MULTICAST_IF, ipMreqn(new Uint8Array(4), ifindex));
@@ -50,10 +54,15 @@ export class VrrpIpv4Channel {
       const m = this.#n.recvmsg(this.#fd, 2048, 128);
       if (m === null) return;
       let ifindex = -1;
+      let receivedAtUs: number | null = null;
       for (const cm of parseControlMessages(m.control)) {
         if (cm.level === c.IPPROTO_IP && cm.type === c.IP_PKTINFO) ifindex = parseInPktinfo(cm.data)?.ifindex ?? -1;
+        else if (cm.level === c.SOL_SOCKET && cm.type === c.SO_TIMESTAMPNS) {
+          const realUs = parseTimespecUs(cm.data);
+          if (realUs !== null) receivedAtUs = realUs - this.#n.clockOffsetUs();
+        }
       }
-      onPacket({ packet: new Uint8Array(m.data), ifindex, truncated: (m.flags & c.MSG_TRUNC) !== 0 });
+      onPacket({ packet: new Uint8Array(m.data), ifindex, truncated: (m.flags & c.MSG_TRUNC) !== 0, receivedAtUs });
     }
   }
 

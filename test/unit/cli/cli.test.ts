@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/main.js';
+import { buildProgram, type CliOptions } from '../../../src/cli/options.js';
 
 let dir: string;
 
@@ -151,6 +152,13 @@ describe('keepalived flags', () => {
       '--dont-fork', '--log-console', '--log-detail', '--vrrp_pid', join(dir, 'v2.pid'),
     );
     expect(r.code).toBe(0);
+  });
+
+  it('maps the pid-file flags to the options the daemon reads', () => {
+    const program = buildProgram();
+    program.parse(['-p', 'main.pid', '-r', 'vrrp.pid', '-c', 'checkers.pid', '-b', 'bfd.pid', '-B'], { from: 'user' });
+    const o = program.opts<CliOptions>();
+    expect([o.pid, o.vrrp_pid, o.checkers_pid, o.bfd_pid, o.no_bfd]).toEqual(['main.pid', 'vrrp.pid', 'checkers.pid', 'bfd.pid', true]);
   });
 
   it('rejects an unknown option with exit 1 and the usage', () => {
