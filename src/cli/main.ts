@@ -3,7 +3,7 @@
  * `--dump-config`. Composition only; the work is in src/config and src/io.
  */
 import { writeFileSync } from 'node:fs';
-import { CommanderError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { parseConfig, type ParseResult } from '../config/index.js';
 import { configTestExitCode, formatDiagnostic } from '../config/diagnostics.js';
 import { nodeConfigFs } from '../io/node-config-fs.js';
@@ -11,6 +11,7 @@ import { systemHostEnvironment } from '../io/host-environment.js';
 import { buildProgram, SignalFunctions, type CliOptions } from './options.js';
 import { VERSION } from '../version.js';
 import { runDaemon } from './daemon.js';
+import { labDown, runLab } from '../lab/demo.js';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -23,6 +24,7 @@ export interface CliIo {
 export const ExitCode = { Ok: 0, Fatal: 1, Config: 2, NoConfig: 6, ProgramError: 70 } as const;
 
 export function runCli(argv: readonly string[], io: CliIo): number | Promise<number> {
+  if (argv[0] === 'lab') return runLabCommand(argv.slice(1), io);
   const program = buildProgram();
   try {
     program.parse([...argv], { from: 'user' });
@@ -75,6 +77,38 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
   if (result.abortedIn !== undefined) return ExitCode.Config;
   if (configTestExitCode(result.diagnostics) === 4) return ExitCode.Fatal;
   return runDaemon(opts, result, io.stderr);
+}
+
+/** `keepalived-ts lab [options]`: the two-director failover drill in network namespaces. */
+function runLabCommand(argv: readonly string[], io: CliIo): number | Promise<number> {
+  const lab = new Command('keepalived-ts lab')
+    .description('build a two-director lab in network namespaces, run a failover drill, measure it, clean up (root)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .option('--vrrp-version <2|3>', 'VRRP version', '2')
+    .option('--advert-int <seconds>', 'advert_int of both directors', '1')
+    .option('--agent <name>', 'run keepalived-ts or, to compare, Debian keepalived on both directors', 'keepalived-ts')
+    .option('--keep', 'leave the lab running at the end')
+    .option('--down', 'only remove a lab left running');
+  try {
+    lab.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.code === 'commander.helpDisplayed' ? ExitCode.Ok : ExitCode.Fatal;
+    throw e;
+  }
+  const o = lab.opts<{ vrrpVersion: string; advertInt: string; agent: string; keep?: boolean; down?: boolean }>();
+  const version = Number(o.vrrpVersion);
+  const advertInt = Number(o.advertInt);
+  if ((version !== 2 && version !== 3) || !(advertInt > 0) || (version === 2 && !Number.isInteger(advertInt))) {
+    io.stderr('keepalived-ts lab: --vrrp-version must be 2 or 3, --advert-int a positive number (whole seconds for VRRPv2)\n');
+    return ExitCode.Fatal;
+  }
+  if (o.agent !== 'keepalived-ts' && o.agent !== 'keepalived') {
+    io.stderr("keepalived-ts lab: --agent must be 'keepalived-ts' or 'keepalived'\n");
+    return ExitCode.Fatal;
+  }
+  if (o.down) return labDown().then(() => ExitCode.Ok);
+  return runLab({ version, advertInt, agent: o.agent, keep: o.keep === true, out: (line) => io.stdout(`${line}\n`) });
 }
 
 function loadConfig(opts: CliOptions, io: CliIo): ParseResult {

@@ -118,6 +118,10 @@ export class FailoverLab {
     this.lab.down();
   }
 
+  holders(): string[] {
+    return [1, 2].filter((h) => this.holds(h)).map((h) => `director${h}`);
+  }
+
   holds(host: number): boolean {
     return this.lab.addresses(this.lab.host(host)).includes(LabVip);
   }
@@ -185,10 +189,13 @@ export class FailoverLab {
   async run(spec: ScenarioSpec, say: (line: string) => void = () => undefined): Promise<TrialResult[]> {
     const results: TrialResult[] = [];
     const settleMs = 2 * spec.advertInt * 1000 + 500;
+    const started = Date.now();
     let h1 = this.start(spec.agent, 1, labConfig('director1', spec.version, spec.advertInt));
     await until(() => this.holds(1), 10_000, 'director1 to become MASTER');
+    say(`director1 (${MasterAddress}, priority 150) is MASTER and holds ${LabVip}, ${((Date.now() - started) / 1000).toFixed(1)} s after it started`);
     const h2 = this.start(spec.agent, 2, labConfig('director2', spec.version, spec.advertInt));
     await sleep(settleMs);
+    say(`director2 (${BackupAddress}, priority 100) runs as BACKUP; VIP holders: ${this.holders().join(', ')}`);
     try {
       for (let i = 0; i < spec.trials; i++) {
         const mark = this.events.length;
@@ -206,7 +213,9 @@ export class FailoverLab {
           await this.stop(h1); // a stopping daemon must be gone before its successor starts
           h1 = this.start(spec.agent, 1, labConfig('director1', spec.version, spec.advertInt));
         }
+        const back = Date.now();
         await until(() => this.holds(1) && !this.holds(2), 15_000, 'director1 to preempt back');
+        say(`director1 is back and preempted director2 after ${((Date.now() - back) / 1000).toFixed(1)} s; VIP holders: ${this.holders().join(', ')}`);
         await sleep(settleMs);
       }
     } finally {

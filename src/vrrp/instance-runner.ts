@@ -132,6 +132,12 @@ export class VrrpInstanceRunner {
       ownAddress: this.#source,
       ifindex: iface?.ifindex ?? -1,
       addresses: vips,
+      unicastPeers: config.unicast_peer.map((p) => ({
+        address: bytesOf(p.address),
+        ...(p.min_ttl !== undefined ? { minTtl: p.min_ttl } : {}),
+        ...(p.max_ttl !== undefined ? { maxTtl: p.max_ttl } : {}),
+      })),
+      checkUnicastSource: config.check_unicast_src || global.vrrp_check_unicast_src,
     };
   }
 

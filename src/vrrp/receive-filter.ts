@@ -19,7 +19,9 @@ export type DropReason =
   | 'interval'
   | 'destination'
   | 'own-packet'
-  | 'wrong-interface';
+  | 'wrong-interface'
+  | 'unicast-source'
+  | 'unicast-ttl';
 
 export interface Expectations {
   version: 2 | 3;
@@ -35,6 +37,10 @@ export interface Expectations {
   ifindex: number;
   /** The virtual addresses as configured, for the mismatch warning. */
   addresses: Uint8Array[];
+  /** Unicast peers, with the TTL range each may arrive with. */
+  unicastPeers?: { address: Uint8Array; minTtl?: number; maxTtl?: number }[];
+  /** Only accept unicast adverts from a configured peer (`check_unicast_src`). */
+  checkUnicastSource?: boolean;
 }
 
 export interface Accepted {
@@ -74,6 +80,14 @@ export function filterIpv4Advert(packet: Uint8Array, ifindex: number, e: Expecta
     if (a.intervalCs !== e.intervalCs) return drop('interval', `advert interval ${a.intervalCs / 100}s, ${e.intervalCs / 100}s expected`);
   }
   if (e.group !== null && !equal(h.dst, e.group)) return drop('destination', 'not sent to the VRRP group');
+  if (e.group === null) {
+    if ((h.dst[0]! & 0xf0) === 0xe0) return drop('destination', 'multicast advert to a unicast instance');
+    const peer = e.unicastPeers?.find((p) => equal(p.address, h.src));
+    if (!peer && e.checkUnicastSource) return drop('unicast-source', 'advert from an address that is not a unicast_peer');
+    if (peer && ((peer.minTtl !== undefined && h.ttl < peer.minTtl) || (peer.maxTtl !== undefined && h.ttl > peer.maxTtl))) {
+      return drop('unicast-ttl', `TTL ${h.ttl} outside the peer's range`);
+    }
+  }
   const mismatch = a.addresses.length !== e.addresses.length || a.addresses.some((x) => !e.addresses.some((y) => equal(x, y)));
   return { ok: true, advert: a, src: h.src, addressMismatch: mismatch };
 }

@@ -17,6 +17,8 @@ export interface PeerConfig {
   vrid?: number;
   vip?: string;
   nopreempt?: boolean;
+  /** Unicast: our address and the peer's. */
+  unicast?: { src: string; peer: string };
 }
 
 export function vrrpConfig(c: PeerConfig): string {
@@ -30,7 +32,7 @@ vrrp_instance VI_1 {
   virtual_router_id ${c.vrid ?? 51}
   priority ${c.priority}
   advert_int ${c.advertInt}
-${c.nopreempt ? '  nopreempt\n' : ''}  virtual_ipaddress {
+${c.nopreempt ? '  nopreempt\n' : ''}${c.unicast ? `  unicast_src_ip ${c.unicast.src}\n  unicast_peer {\n    ${c.unicast.peer}\n  }\n` : ''}  virtual_ipaddress {
     ${c.vip ?? '192.0.2.100/24'}
   }
 }

@@ -85,3 +85,23 @@ describe('VRRPv3 with advert_int 0.1', () => {
     expect(decodeCapture(capture).adverts.filter((a) => a.src === ours).every((a) => a.version === 3)).toBe(true);
   });
 });
+
+describe('unicast peers (VRRPv3, advert_int 0.5)', () => {
+  it.each(['keepalived', 'keepalived-ts'] as Agent[])('master %s; the other takes over when it crashes', async (first) => {
+    const capture = lab.startCapture();
+    const uni = (a: Agent) => ({
+      src: a === 'keepalived' ? '192.0.2.11' : ours,
+      peer: a === 'keepalived' ? ours : '192.0.2.11',
+    });
+    const master = lab.start(first, hostOf(first), vrrpConfig({ version: 3, advertInt: 0.5, priority: 150, unicast: uni(first) }));
+    await converged(hostOf(first), `${first} master`, 6000);
+    const backup = lab.start(other(first), hostOf(other(first)), vrrpConfig({ version: 3, advertInt: 0.5, priority: 100, unicast: uni(other(first)) }));
+    await sleep(2500);
+    expect(lab.holders(2)).toEqual([hostOf(first)]);
+    lab.crash(master);
+    await waitFor(() => lab.holders(2).includes(hostOf(other(first))), 4000, `${other(first)} to take over`);
+    await stopAll(master, backup);
+    lab.stopCapture();
+    ourAdvertsAreGood(capture);
+  });
+});

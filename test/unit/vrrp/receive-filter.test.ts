@@ -55,6 +55,21 @@ describe('receive filter', () => {
     expect(filterIpv4Advert(packet({ addresses: [Uint8Array.of(192, 0, 2, 101)] }), 2, expect2)).toMatchObject({ ok: true, addressMismatch: true });
   });
 
+  it('unicast: no TTL rule unless the peer has one, optional source check, no multicast', () => {
+    const uni: Expectations = {
+      ...expect2,
+      group: null,
+      unicastPeers: [{ address: peer, minTtl: 250, maxTtl: 255 }],
+      checkUnicastSource: true,
+    };
+    expect(filterIpv4Advert(packet({}, { dst: ours, ttl: 252 }), 2, uni)).toMatchObject({ ok: true });
+    expect(filterIpv4Advert(packet({}, { dst: ours, ttl: 64 }), 2, uni)).toMatchObject({ ok: false, reason: 'unicast-ttl' });
+    const stranger = Uint8Array.of(192, 0, 2, 99);
+    expect(filterIpv4Advert(packet({}, { dst: ours, src: stranger }), 2, uni)).toMatchObject({ ok: false, reason: 'unicast-source' });
+    expect(filterIpv4Advert(packet({}, { dst: ours, src: stranger }), 2, { ...uni, checkUnicastSource: false })).toMatchObject({ ok: true });
+    expect(filterIpv4Advert(packet({}), 2, uni)).toMatchObject({ ok: false, reason: 'destination' });
+  });
+
   it('never throws on random bytes', () => {
     for (let i = 0; i < 2000; i++) {
       const bytes = new Uint8Array(Math.floor(Math.random() * 80)).map(() => Math.floor(Math.random() * 256));

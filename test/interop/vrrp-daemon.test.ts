@@ -1,0 +1,135 @@
+/**
+ * keepalived-ts as a daemon facing bad input (root, network namespaces): an instance whose
+ * interface is missing goes to FAULT while the others run; a missing notify script is logged
+ * and the state change happens; hostile packets on protocol 112 are dropped and counted.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeIpv4Advert, passwordAuthData, VrrpGroupV4, type VrrpAdvert } from '../../src/vrrp/packet.js';
+import { encodeIpv4Header } from '../../src/net/ipv4-header.js';
+import { peerLog, sleep, VrrpLab, waitFor, type Peer } from '../helpers/vrrp-lab.js';
+import { StatsFile } from '../../src/cli/daemon.js';
+
+const lab = new VrrpLab('ktsd');
+let peer: Peer;
+
+const config = `
+global_defs {
+  router_id bad-input
+}
+vrrp_instance VI_GOOD {
+  state BACKUP
+  interface eth0
+  virtual_router_id 51
+  priority 200
+  advert_int 1
+  authentication {
+    auth_type PASS
+    auth_pass s3cret
+  }
+  virtual_ipaddress {
+    192.0.2.100/24
+  }
+  notify_master "/nonexistent/notify-master.sh"
+}
+vrrp_instance VI_NOIF {
+  interface eth9
+  virtual_router_id 52
+  priority 100
+  virtual_ipaddress {
+    192.0.2.101/24
+  }
+}
+`;
+
+beforeAll(async () => {
+  lab.up(2);
+  peer = lab.start('keepalived-ts', 2, config);
+  await waitFor(() => lab.lab.addresses(lab.lab.host(2)).includes('192.0.2.100'), 8000, 'VI_GOOD to become MASTER');
+});
+afterAll(async () => {
+  await lab.terminate(peer).catch(() => lab.crash(peer));
+  lab.down();
+});
+
+/** Send raw IPv4 packets (header included) from host 1 to the VRRP group. */
+function sendFromH1(packets: Uint8Array[]): void {
+  const script = [
+    'import socket, sys',
+    's = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)',
+    's.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)',
+    "s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b'eth0')",
+    "for h in sys.argv[1:]: s.sendto(bytes.fromhex(h), ('224.0.0.18', 0))",
+  ].join('\n');
+  execFileSync('ip', ['netns', 'exec', lab.lab.host(1), 'python3', '-c', script, ...packets.map((p) => Buffer.from(p).toString('hex'))]);
+}
+
+const h1 = Uint8Array.of(192, 0, 2, 11);
+const advert: VrrpAdvert = {
+  version: 2,
+  vrid: 51,
+  priority: 250,
+  intervalCs: 100,
+  addresses: [Uint8Array.of(192, 0, 2, 100)],
+  authType: 1,
+  authData: passwordAuthData('s3cret'),
+};
+const packet = (a: Partial<VrrpAdvert>, ttl = 255): Uint8Array => encodeIpv4Advert({ ...advert, ...a }, { src: h1, dst: VrrpGroupV4, ttl, id: 9 });
+
+describe('keepalived-ts daemon with bad input', () => {
+  it('runs the good instance and puts the one without its interface in FAULT, saying why', () => {
+    const log = peerLog(peer);
+    expect(log).toContain('interface eth9 not found');
+    expect(log).toMatch(/\(VI_NOIF\) Entering FAULT STATE/);
+    expect(log).toMatch(/\(VI_GOOD\) Entering MASTER STATE/);
+  });
+
+  it('logs a notify script that cannot run, and still changes state', () => {
+    const log = peerLog(peer);
+    expect(log).toContain('cannot run script');
+    expect(log).toContain('ENOENT');
+  });
+
+  it('drops and counts hostile packets, and keeps its role', async () => {
+    const badChecksum = packet({});
+    badChecksum[badChecksum.length - 1]! ^= 0x55;
+    const carp = encodeIpv4Header({ tos: 0, totalLength: 56, id: 1, fragment: 0, ttl: 255, protocol: 112, src: h1, dst: VrrpGroupV4 });
+    const carpPacket = Buffer.concat([carp, Buffer.from('21' + '33' + '00' + '07' + '01' + '01' + '0000' + '00'.repeat(28), 'hex')]);
+    const truncated = packet({}).subarray(0, 26);
+    const truncatedFixed = Buffer.from(truncated);
+    truncatedFixed.writeUInt16BE(26, 2);
+    sendFromH1([
+      packet({}, 254), // wrong TTL, and a higher priority that must not win
+      badChecksum,
+      carpPacket,
+      truncatedFixed,
+      packet({ version: 3, authType: 0, authData: new Uint8Array(0), intervalCs: 100 }),
+      packet({ authData: passwordAuthData('guess') }),
+      packet({ intervalCs: 300 }),
+      packet({ vrid: 99 }),
+      new Uint8Array(Buffer.from('45000014000100004070000ac000020be0000012', 'hex')), // an IP header alone
+    ]);
+    await sleep(300);
+    rmSync(StatsFile, { force: true });
+    process.kill(Number(readFileSync(peer.pidFile, 'utf8')), 'SIGUSR2');
+    const stats = await waitFor(() => {
+      try {
+        return JSON.parse(readFileSync(StatsFile, 'utf8')) as {
+          vrrp_instance: { name: string; dropped: Record<string, number> }[];
+          unknown_vrid: number;
+        };
+      } catch {
+        return null;
+      }
+    }, 3000, 'stats dump');
+    const good = stats.vrrp_instance.find((i) => i.name === 'VI_GOOD')!;
+    expect(good.dropped).toMatchObject({ ttl: 1, checksum: 1, version: 1, auth: 1, interval: 1 });
+    expect(good.dropped.malformed).toBe(1); // the CARP packet (its VHID byte reads as VRID 51)
+    // VRID 99, and the packets too short to carry a VRID at all
+    expect(stats.unknown_vrid).toBeGreaterThanOrEqual(3);
+    expect(peer.child.exitCode).toBeNull();
+    await sleep(1500);
+    expect(lab.holders(2)).toEqual([2]);
+  });
+});
