@@ -105,7 +105,8 @@ export class VrrpDaemon {
           primaryIpv4: primary?.local ?? null,
         };
       } else {
-        log.error({ instance: v.name, interface: v.interface }, `(${v.name}) interface ${v.interface ?? '(none)'} not found - instance in FAULT`);
+        const wanted = v.interface ?? v.missing_interface;
+        log.error({ instance: v.name, interface: wanted }, `(${v.name}) ${wanted ? `interface ${wanted} not found` : 'no interface configured'} - instance in FAULT`);
       }
       const channel = facts ? this.#channel(facts) : null;
       const packets = facts ? this.#packetChannel(facts) : null;

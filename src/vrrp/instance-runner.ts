@@ -94,6 +94,8 @@ export class VrrpInstanceRunner {
   #source: Uint8Array;
   #mismatchWarned = false;
   #pending: Promise<unknown> = Promise.resolve();
+  #packetCache = new Map<number, Uint8Array[]>();
+  #garpFrames: Uint8Array[] = [];
 
   constructor(
     readonly config: VrrpInstance,
@@ -139,6 +141,14 @@ export class VrrpInstanceRunner {
       })),
       checkUnicastSource: config.check_unicast_src || global.vrrp_check_unicast_src,
     };
+    // build what a takeover sends now, so that it goes out without delay
+    this.#packetsFor(config.priority);
+    this.#packetsFor(0);
+    if (iface) {
+      this.#garpFrames = [...config.virtual_ipaddress, ...config.virtual_ipaddress_excluded]
+        .filter((a) => a.family === 'inet' && (a.dev === undefined || a.dev === iface.name))
+        .map((a) => buildGratuitousArp(iface.mac, bytesOf(a.address)));
+    }
   }
 
   get name(): string {
@@ -159,7 +169,8 @@ export class VrrpInstanceRunner {
   /** Start the instance: FAULT if it cannot run (no interface, interface down, no source address). */
   start(): void {
     const now = this.edges.nowUs();
-    if (this.iface === null) this.#apply(this.machine.handle({ type: 'fault', reason: `interface ${this.config.interface ?? '(none)'} not found` }, now));
+    const wanted = this.config.interface ?? this.config.missing_interface;
+    if (this.iface === null) this.#apply(this.machine.handle({ type: 'fault', reason: wanted ? `interface ${wanted} not found` : 'no interface configured' }, now));
     else if (!this.iface.up) this.#apply(this.machine.handle({ type: 'fault', reason: `interface ${this.iface.name} is down` }, now));
     else if (this.#source.every((b) => b === 0)) this.#apply(this.machine.handle({ type: 'fault', reason: `no IPv4 address on ${this.iface.name}` }, now));
     else if (this.config.authentication?.auth_type === 'AH' && (this.config.version ?? this.global.vrrp_version) === 2) {
@@ -239,17 +250,35 @@ export class VrrpInstanceRunner {
     this.#timer.arm(at);
   }
 
+  /**
+   * The packets for one priority, one per destination, built once: a takeover then only
+   * stamps the IP identification and sends (the kernel fills in the IP header checksum).
+   */
+  #packetsFor(priority: number): Uint8Array[] {
+    let packets = this.#packetCache.get(priority);
+    if (!packets) {
+      const advert = { ...this.#advertTemplate, priority };
+      packets = this.#destinations.map((dst) => encodeIpv4Advert(advert, { src: this.#source, dst, ttl: this.#ttl, id: 0 }));
+      if (this.#packetCache.size > 8) this.#packetCache.clear();
+      this.#packetCache.set(priority, packets);
+    }
+    return packets;
+  }
+
   #sendAdvert(priority: number): void {
-    const advert = { ...this.#advertTemplate, priority };
-    for (const dst of this.#destinations) {
+    const packets = this.#packetsFor(priority);
+    this.#destinations.forEach((dst, i) => {
       this.#ipId = (this.#ipId % 0xffff) + 1; // never 0, as keepalived
+      const packet = packets[i]!;
+      packet[4] = this.#ipId >> 8;
+      packet[5] = this.#ipId & 0xff;
       try {
-        this.edges.sendPacket(encodeIpv4Advert(advert, { src: this.#source, dst, ttl: this.#ttl, id: this.#ipId }), dst);
+        this.edges.sendPacket(packet, dst);
         this.sent.adverts++;
       } catch (e) {
         this.log.error({ instance: this.name, error: (e as Error).message }, `${this.#prefix()} cannot send advert`);
       }
-    }
+    });
   }
 
   #addressRequest(a: IpAddressEntry): AddressRequest | null {
@@ -271,14 +300,21 @@ export class VrrpInstanceRunner {
     return req;
   }
 
+  /**
+   * Add or remove the VIPs. The requests all go out at once; rtnetlink applies each while it is
+   * sent, so an add does not wait for the acknowledgements before the gratuitous ARPs that
+   * follow (failures are logged when they arrive). Removals are awaited: a stop waits for them.
+   */
   async #changeAddresses(add: boolean): Promise<void> {
     const entries = [...this.config.virtual_ipaddress, ...this.config.virtual_ipaddress_excluded];
-    for (const a of entries) {
+    const requests = entries.map(async (a) => {
+      const dev = a.dev ?? this.config.interface;
+      if (dev === undefined) return; // an instance without an interface is in FAULT: nothing to do
       const req = this.#addressRequest(a);
-      const what = `${add ? 'add' : 'remove'} ${a.address}/${a.prefix} dev ${a.dev ?? this.config.interface}`;
+      const what = `${add ? 'add' : 'remove'} ${a.address}/${a.prefix} dev ${dev}`;
       if (req === null) {
         this.log.error({ instance: this.name }, `${this.#prefix()} cannot ${what}: no such interface`);
-        continue;
+        return;
       }
       try {
         if (add) await this.edges.addAddress(req, what);
@@ -286,23 +322,21 @@ export class VrrpInstanceRunner {
       } catch (e) {
         const code = (e as { code?: string }).code;
         // removing an address that is not there is the normal case at start
-        if (!add && (code === 'EADDRNOTAVAIL' || code === 'ENOENT' || code === 'ESRCH')) continue;
+        if (!add && (code === 'EADDRNOTAVAIL' || code === 'ENOENT' || code === 'ESRCH')) return;
         this.log.error({ instance: this.name, error: (e as Error).message }, `${this.#prefix()} cannot ${what}`);
       }
-    }
+    });
+    if (!add) await Promise.all(requests);
   }
 
   async #sendGratuitous(repeat: number): Promise<void> {
     if (!this.iface || this.iface.noArp) return;
     const intervalMs = this.global.vrrp_garp_interval * 1000;
-    const addresses = [...this.config.virtual_ipaddress, ...this.config.virtual_ipaddress_excluded].filter(
-      (a) => a.family === 'inet' && (a.dev === undefined || a.dev === this.iface!.name),
-    );
     for (let round = 0; round < repeat; round++) {
-      for (const a of addresses) {
+      for (const frame of this.#garpFrames) {
         if (this.machine.state !== 'MASTER') return;
         try {
-          this.edges.sendFrame(buildGratuitousArp(this.iface.mac, bytesOf(a.address)));
+          this.edges.sendFrame(frame);
           this.sent.gratuitous++;
         } catch (e) {
           this.log.error({ instance: this.name, error: (e as Error).message }, `${this.#prefix()} cannot send gratuitous ARP`);

@@ -26,6 +26,8 @@ export interface VrrpInstance extends TrackLists {
   /** Initial state asked for; absent = derived from priority (255 → MASTER). */
   state?: 'MASTER' | 'BACKUP';
   interface?: string;
+  /** keepalived-ts: the `interface` named in the file when the host lacks it (keepalived keeps none). */
+  missing_interface?: string;
   vrf?: string;
   dont_track_primary: boolean;
   /** Address family of the instance (from its VIPs or addresses). */
@@ -283,6 +285,7 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
     if (p.interfaceMissing(name)) {
       // keepalived leaves the instance without an interface ("Unknown interface!" later).
       p.error(`WARNING - interface ${name} for vrrp_instance ${v.name} doesn't exist`);
+      v.missing_interface = name;
       return;
     }
     if (name === 'lo') {
