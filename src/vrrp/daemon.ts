@@ -5,8 +5,9 @@
  */
 import type { KeepalivedConfig } from '../config/model.js';
 import type { Logger } from '../log.js';
-import { IFA_F_SECONDARY, IFF_LOWER_UP, IFF_NOARP, IFF_UP, AF_INET, type LinkInfo } from '../netlink/rtnl.js';
+import { IFA_F_SECONDARY, IFF_NOARP, AF_INET, type LinkInfo } from '../netlink/rtnl.js';
 import { RouteNetlink } from '../netlink/route.js';
+import { LinkMonitor, linkUsable } from '../netlink/link-monitor.js';
 import { NotifyFifo } from '../notify/fifo.js';
 import { ScriptRunner, type ScriptIdentity } from '../notify/script-runner.js';
 import { parseIp } from '../config/address.js';
@@ -58,6 +59,7 @@ export class VrrpDaemon {
   readonly #fifos: NotifyFifo[] = [];
   readonly #scripts: ScriptRunner;
   #rtnl: RouteNetlink | null = null;
+  #linkMonitor: LinkMonitor | null = null;
   #links: LinkInfo[] = [];
   unknownVrid = 0;
 
@@ -96,11 +98,12 @@ export class VrrpDaemon {
         const primary = addresses.find(
           (a) => a.ifindex === link.ifindex && !(a.flags & IFA_F_SECONDARY) && a.local && !vips.has([...a.local].join('.')),
         );
+        this.#linkUsable.set(link.ifindex, linkUsable(link.flags));
         facts = {
           name: link.name!,
           ifindex: link.ifindex,
           mac: link.mac ?? new Uint8Array(6),
-          up: (link.flags & IFF_UP) !== 0 && (link.flags & IFF_LOWER_UP) !== 0,
+          up: linkUsable(link.flags),
           noArp: (link.flags & IFF_NOARP) !== 0,
           primaryIpv4: primary?.local ?? null,
         };
@@ -136,7 +139,26 @@ export class VrrpDaemon {
       );
       this.runners.push(runner);
     }
+    this.#linkMonitor = new LinkMonitor(
+      (e) => this.#linkEvent(e.link.ifindex, e.usable),
+      () => {
+        log.warn('link events were lost - re-reading the interfaces');
+        void rtnl.links().then((links) => links.forEach((l) => this.#linkEvent(l.ifindex, linkUsable(l.flags))), () => undefined);
+      },
+    );
     for (const r of this.runners) r.start();
+  }
+
+  #linkUsable = new Map<number, boolean>();
+
+  #linkEvent(ifindex: number, usable: boolean): void {
+    if (this.#linkUsable.get(ifindex) === usable) return;
+    this.#linkUsable.set(ifindex, usable);
+    for (const r of this.runners) {
+      if (r.iface?.ifindex !== ifindex) continue;
+      this.opts.log.info({ instance: r.name, interface: r.iface.name, usable }, `(${r.name}) interface ${r.iface.name} ${usable ? 'up' : 'down'}`);
+      r.linkChanged(usable);
+    }
   }
 
   #channel(facts: InterfaceFacts): VrrpIpv4Channel {
@@ -178,6 +200,7 @@ export class VrrpDaemon {
 
   async stop(): Promise<void> {
     await Promise.all(this.runners.map((r) => r.stop()));
+    this.#linkMonitor?.close();
     for (const ch of this.#channels.values()) ch.close();
     for (const ch of this.#packetChannels.values()) ch.close();
     for (const f of this.#fifos) f.close();

@@ -179,6 +179,17 @@ export class VrrpInstanceRunner {
     this.#apply(this.machine.handle({ type: 'startup' }, now));
   }
 
+  /**
+   * The instance's interface went down or came back (keepalived: FAULT while it is down, unless
+   * `dont_track_primary`).
+   */
+  linkChanged(usable: boolean): void {
+    if (this.config.dont_track_primary || this.iface === null) return;
+    const now = this.edges.nowUs();
+    const reason = `interface ${this.iface.name} is down`;
+    this.#apply(this.machine.handle(usable ? { type: 'fault-cleared', reason } : { type: 'fault', reason }, now));
+  }
+
   /** A packet from the instance's channel (already demultiplexed by VRID). */
   onPacket(packet: Uint8Array, ifindex: number, receivedAtUs: number | null = null): void {
     const r = filterIpv4Advert(packet, ifindex, this.#expect);

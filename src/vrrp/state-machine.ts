@@ -45,7 +45,8 @@ export type VrrpEvent =
   /** A valid advertisement for this instance (VRID, version, authentication already checked). */
   | { type: 'advert'; from: Uint8Array; priority: number; intervalUs: number }
   | { type: 'fault'; reason: string }
-  | { type: 'fault-cleared' }
+  /** One fault is over (`reason` as given to 'fault'); without a reason, all of them. */
+  | { type: 'fault-cleared'; reason?: string }
   /** Effective priority from tracking (never applied to an owner). */
   | { type: 'priority'; effective: number }
   | { type: 'shutdown' };
@@ -128,7 +129,7 @@ export class VrrpStateMachine {
         this.#fault(event.reason, out);
         break;
       case 'fault-cleared':
-        this.#faultCleared(now, out);
+        this.#faultCleared(event.reason, now, out);
         break;
       case 'priority':
         this.#setPriority(event.effective, now, out);
@@ -274,10 +275,11 @@ export class VrrpStateMachine {
     this.#setState('FAULT', reason, out);
   }
 
-  #faultCleared(now: number, out: VrrpAction[]): void {
+  #faultCleared(reason: string | undefined, now: number, out: VrrpAction[]): void {
     if (this.#faultReasons.size === 0) return;
-    this.#faultReasons.clear();
-    if (this.#state !== 'FAULT') return;
+    if (reason === undefined) this.#faultReasons.clear();
+    else this.#faultReasons.delete(reason);
+    if (this.#faultReasons.size > 0 || this.#state !== 'FAULT') return;
     if (this.isOwner && this.config.wantMaster) this.#becomeMaster(now, 'fault cleared (address owner)', out);
     else this.#enterBackup(now, 'fault cleared', out);
   }

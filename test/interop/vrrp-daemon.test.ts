@@ -132,4 +132,16 @@ describe('keepalived-ts daemon with bad input', () => {
     await sleep(1500);
     expect(lab.holders(2)).toEqual([2]);
   });
+
+  it('goes to FAULT when its interface goes down, and back when it returns', async () => {
+    const h2 = lab.lab.host(2);
+    lab.lab.ip('-n', h2, 'link', 'set', 'eth0', 'down');
+    await waitFor(() => /\(VI_GOOD\) Entering FAULT STATE/.test(peerLog(peer)), 3000, 'FAULT on link down');
+    await waitFor(() => !lab.lab.addresses(h2).includes('192.0.2.100'), 3000, 'VIP removed in FAULT');
+    lab.lab.ip('-n', h2, 'link', 'set', 'eth0', 'up');
+    await waitFor(() => lab.lab.addresses(h2).includes('192.0.2.100'), 8000, 'MASTER again once the link is back');
+    expect(peerLog(peer)).toMatch(/interface eth0 down[\s\S]*interface eth0 up/);
+    // the instance without an interface is still in FAULT: its fault is not the link's
+    expect(peerLog(peer).match(/\(VI_NOIF\) Entering/g)).toEqual(['(VI_NOIF) Entering']);
+  });
 });

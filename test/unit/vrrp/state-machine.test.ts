@@ -243,6 +243,17 @@ describe('VRRP state machine', () => {
     expect(h.m.nextDeadline()).toBe(7 * S + 3_609_375);
   });
 
+  it('stays in FAULT until every fault is over', () => {
+    const h = new Harness();
+    h.at(0, { type: 'startup' });
+    h.at(S, { type: 'fault', reason: 'interface eth0 is down' });
+    h.at(S, { type: 'fault', reason: 'script chk failed' });
+    h.at(2 * S, { type: 'fault-cleared', reason: 'interface eth0 is down' });
+    expect(h.m.state).toBe('FAULT');
+    h.at(3 * S, { type: 'fault-cleared', reason: 'script chk failed' });
+    expect(h.m.state).toBe('BACKUP');
+  });
+
   it('a fault before startup starts the instance in FAULT', () => {
     const h = new Harness();
     h.at(0, { type: 'fault', reason: 'no interface' });
