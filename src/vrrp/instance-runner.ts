@@ -269,7 +269,8 @@ export class VrrpInstanceRunner {
     let packets = this.#packetCache.get(priority);
     if (!packets) {
       const advert = { ...this.#advertTemplate, priority };
-      packets = this.#destinations.map((dst) => encodeIpv4Advert(advert, { src: this.#source, dst, ttl: this.#ttl, id: 0 }));
+      const checksumAsV2 = this.config.v3_checksum_as_v2 ?? this.global.v3_checksum_as_v2;
+      packets = this.#destinations.map((dst) => encodeIpv4Advert(advert, { src: this.#source, dst, ttl: this.#ttl, id: 0 }, { checksumAsV2 }));
       if (this.#packetCache.size > 8) this.#packetCache.clear();
       this.#packetCache.set(priority, packets);
     }

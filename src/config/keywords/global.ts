@@ -74,6 +74,8 @@ export interface GlobalDefs {
   vrrp_min_garp: boolean;
   vrrp_garp_extra_if?: { interval: number; all_vmacs: boolean };
   vrrp_lower_prio_no_advert: boolean;
+  /** keepalived 2.2.8+: the default of the instance keyword v3_checksum_as_v2. */
+  v3_checksum_as_v2: boolean;
   vrrp_higher_prio_send_advert: boolean;
   vrrp_version: 2 | 3;
   vrrp_iptables?: string[];
@@ -179,6 +181,7 @@ export function defaultGlobalDefs(hostname: string): GlobalDefs {
     vrrp_gna_interval: 0,
     vrrp_min_garp: false,
     vrrp_lower_prio_no_advert: false,
+    v3_checksum_as_v2: false,
     vrrp_higher_prio_send_advert: false,
     vrrp_version: 2,
     nftables_ifindex: false,
@@ -555,6 +558,9 @@ export const globalDefsKeywords: KeywordTable<G> = {
     globalDefsKeywords.vrrp_garp_extra_if!(g, st, p);
   },
   vrrp_lower_prio_no_advert: optionalBool('vrrp_lower_prio_no_advert'),
+  v3_checksum_as_v2: (g) => {
+    g.v3_checksum_as_v2 = true;
+  },
   vrrp_higher_prio_send_advert: optionalBool('vrrp_higher_prio_send_advert'),
   vrrp_version: (g, st, p) => {
     const n = readInt(p, st.words[1], 2, 3);

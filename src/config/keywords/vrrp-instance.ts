@@ -84,6 +84,8 @@ export interface VrrpInstance extends TrackLists {
   down_timer_adverts?: number;
   garp_extra_if?: { interval: number; all: boolean };
   lower_prio_no_advert?: boolean;
+  /** keepalived 2.2.8+: VRRPv3 IPv4 checksum without the pseudo-header (RFC 9568 / Cisco). */
+  v3_checksum_as_v2?: boolean;
   higher_prio_send_advert?: boolean;
   kernel_rx_buf_size?: number;
   use_vmac?: { name?: string; mac?: string };
@@ -464,6 +466,7 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
     garpExtraIf(v, st, p);
   },
   lower_prio_no_advert: onOff('lower_prio_no_advert'),
+  v3_checksum_as_v2: onOff('v3_checksum_as_v2'),
   higher_prio_send_advert: onOff('higher_prio_send_advert'),
   kernel_rx_buf_size: (v, st, p) => {
     const n = st.words.length === 2 && /^[0-9]+$/.test(st.words[1]!) ? Number(st.words[1]) : NaN;

@@ -84,8 +84,9 @@ class Fake implements InstanceEdges {
   }
 }
 
-function runner(fake: Fake): VrrpInstanceRunner {
-  const r = parseText(conf);
+function runner(fake: Fake, text = conf): VrrpInstanceRunner {
+  const r = parseText(text);
+  expect(r.diagnostics.filter((d) => d.grade > 0)).toEqual([]);
   const mac = Uint8Array.of(2, 0, 0, 0, 0, 1);
   return new VrrpInstanceRunner(
     r.config.vrrp_instance[0]!,
@@ -182,5 +183,20 @@ describe('VRRP instance runner', () => {
     await fake.advance(fake.now + 3_000_000);
     expect(r.state).toBe('BACKUP');
     expect(r.machine.nextDeadline()).toBe(fake.now - 3_000_000 - 500 + 3_609_375);
+  });
+
+  it('sends VRRPv3 checksums without the pseudo-header with v3_checksum_as_v2 (global or per instance)', async () => {
+    for (const text of [
+      conf.replace('vrrp_garp_master_delay 5', 'vrrp_garp_master_delay 5\n  vrrp_version 3\n  v3_checksum_as_v2'),
+      conf.replace('advert_int 1', 'advert_int 1\n  version 3\n  v3_checksum_as_v2 true'),
+    ]) {
+      const fake = new Fake();
+      const r = runner(fake, text);
+      r.start();
+      await fake.advance(fake.now + 4_000_000);
+      const ip = decodeIpv4Header(fake.packets[0]!.packet);
+      if (!ip.ok) throw new Error(ip.reason);
+      expect(decodeVrrp(ip.payload, ip.header)).toMatchObject({ ok: true, checksumForm: 'plain', advert: { version: 3 } });
+    }
   });
 });
