@@ -96,6 +96,7 @@ export class VrrpInstanceRunner {
   #pending: Promise<unknown> = Promise.resolve();
   #packetCache = new Map<number, Uint8Array[]>();
   #garpFrames: Uint8Array[] = [];
+  #deferredStates = 0;
 
   constructor(
     readonly config: VrrpInstance,
@@ -214,6 +215,7 @@ export class VrrpInstanceRunner {
 
   /** Graceful stop: priority-0 advert when master, addresses removed, notify_stop; resolves when done. */
   async stop(): Promise<void> {
+    while (this.#deferredStates > 0) await new Promise((r) => setImmediate(r));
     this.#apply(this.machine.handle({ type: 'shutdown' }, this.edges.nowUs()));
     await this.#pending;
     this.#timer?.close();
@@ -236,7 +238,16 @@ export class VrrpInstanceRunner {
           this.#queue(() => this.#sendGratuitous(a.repeat));
           break;
         case 'state':
-          this.#stateChanged(a.from, a.to, a.priority, a.reason);
+          // A takeover's log line, scripts and FIFO line wait for the check phase, after the
+          // queued address adds and the first gratuitous ARPs have gone out.
+          // Later changes queue behind a deferred one so scripts always see states in order.
+          if (a.to === 'MASTER' || this.#deferredStates > 0) {
+            this.#deferredStates++;
+            setImmediate(() => {
+              this.#deferredStates--;
+              this.#stateChanged(a.from, a.to, a.priority, a.reason);
+            });
+          } else this.#stateChanged(a.from, a.to, a.priority, a.reason);
           break;
         case 'log':
           this.log[a.level]({ instance: this.name }, `${this.#prefix()} ${a.message}`);

@@ -37,14 +37,19 @@ class Fake implements InstanceEdges {
   deleted: AddressRequest[] = [];
   scripts: { what: string; args: string[]; timeoutMs: number }[] = [];
   fifo: string[] = [];
+  /** Every edge call in order, by kind. */
+  order: string[] = [];
   sendPacket(packet: Uint8Array, dst: Uint8Array): void {
     this.packets.push({ packet, dst, at: this.now });
+    this.order.push('advert');
   }
   sendFrame(frame: Uint8Array): void {
     this.frames.push({ frame, at: this.now });
+    this.order.push('garp');
   }
   async addAddress(a: AddressRequest): Promise<unknown> {
     this.added.push(a);
+    this.order.push('add');
     return [];
   }
   async deleteAddress(a: AddressRequest): Promise<unknown> {
@@ -53,6 +58,7 @@ class Fake implements InstanceEdges {
   }
   async runScript(what: string, args: string[], _spec: unknown, timeoutMs: number): Promise<unknown> {
     this.scripts.push({ what, args, timeoutMs });
+    this.order.push('script');
     return {};
   }
   writeFifo(line: string): void {
@@ -129,6 +135,10 @@ describe('VRRP instance runner', () => {
       },
     ]);
     expect(fake.frames).toHaveLength(5);
+    // on the wire first; the notify scripts only after the first gratuitous ARPs
+    const takeover = fake.order.slice(fake.order.indexOf('advert'));
+    expect(takeover.slice(0, 3)).toEqual(['advert', 'add', 'garp']);
+    expect(takeover.indexOf('script')).toBeGreaterThan(takeover.indexOf('garp'));
     expect(fake.scripts.slice(1).map((s) => s.args)).toEqual([
       ['/etc/keepalived/master.sh', 'now'],
       ['/etc/keepalived/notify.sh', 'INSTANCE', 'VI_1', 'MASTER', '100'],
