@@ -46,6 +46,8 @@ export class NetlinkSocket {
   #seq = Math.floor(Math.random() * 0x7fffffff);
   readonly #pending = new Map<number, Pending>();
   #closed = false;
+  /** The kernel runs one dump per socket at a time (a second one gets EBUSY): dumps queue here. */
+  #dumpQueue: Promise<unknown> = Promise.resolve();
 
   constructor(protocol: number, readonly timeoutMs = 5000) {
     this.#n = nativeSockets();
@@ -64,9 +66,15 @@ export class NetlinkSocket {
 
   /** Send one request; resolves with the replies (for a dump, every part before NLMSG_DONE). */
   request(type: number, flags: number, payload: Uint8Array, what: string): Promise<NetlinkMessage[]> {
+    if ((flags & NLM_F_DUMP) !== NLM_F_DUMP) return this.#send(type, flags, payload, what, false);
+    const done = this.#dumpQueue.then(() => this.#send(type, flags, payload, what, true));
+    this.#dumpQueue = done.catch(() => undefined);
+    return done;
+  }
+
+  #send(type: number, flags: number, payload: Uint8Array, what: string, dump: boolean): Promise<NetlinkMessage[]> {
     if (this.#closed) return Promise.reject(new Error(`${what}: netlink socket closed`));
     const seq = (this.#seq = (this.#seq + 1) >>> 0 || 1);
-    const dump = (flags & NLM_F_DUMP) === NLM_F_DUMP;
     const bytes = encodeMessage({ type, flags: flags | NLM_F_REQUEST | (dump ? 0 : NLM_F_ACK), seq, pid: 0, payload });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -97,4 +97,14 @@ describe('native sockets', () => {
       rtnl.close();
     }
   });
+
+  it('runs concurrent dumps on one netlink socket one after another (the kernel refuses a second with EBUSY)', async () => {
+    const rtnl = new RouteNetlink();
+    try {
+      const all = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? rtnl.links() : rtnl.addresses(AF_INET))));
+      for (const [i, r] of all.entries()) expect(r.length, `dump ${i}`).toBeGreaterThan(0);
+    } finally {
+      rtnl.close();
+    }
+  });
 });
