@@ -57,7 +57,8 @@ export interface GlobalDefs {
   disable_local_igmp: boolean;
   lvs_timeouts?: LvsTimeouts;
   lvs_flush: boolean;
-  lvs_flush_onstop?: 'on' | 'off' | 'VS' | 'RS';
+  /** `full` (no argument): one FLUSH at stop; `VS`: only the services removed. */
+  lvs_flush_onstop?: 'full' | 'VS';
   lvs_sync_daemon?: LvsSyncDaemon;
   vrrp_mcast_group4: string;
   vrrp_mcast_group6: string;
@@ -293,6 +294,14 @@ function lvsTimeouts(g: G, st: { words: readonly string[] }, p: Parsers): void {
   g.lvs_timeouts = t;
 }
 
+/** `lvs_flush_on_stop [VS]` (keepalived: global_parser.c). */
+function lvsFlushOnStop(g: G, st: { words: readonly string[] }, p: Parsers): void {
+  const w = st.words[1];
+  if (w === undefined) g.lvs_flush_onstop = 'full';
+  else if (w === 'VS') g.lvs_flush_onstop = 'VS';
+  else p.error(`Unknown ${st.words[0]} type ${w}`);
+}
+
 function lvsSyncDaemon(g: G, st: { words: readonly string[] }, p: Parsers): void {
   if (g.lvs_sync_daemon) {
     p.error(`lvs_sync_daemon has already been specified as ${g.lvs_sync_daemon.interface} - ignoring`);
@@ -511,8 +520,8 @@ export const globalDefsKeywords: KeywordTable<G> = {
   disable_local_igmp: flag(),
   lvs_timeouts: lvsTimeouts,
   lvs_flush: flag(),
-  lvs_flush_on_stop: choice(['on', 'off', 'VS', 'RS'], 'lvs_flush_onstop'),
-  lvs_flush_onstop: choice(['on', 'off', 'VS', 'RS']),
+  lvs_flush_on_stop: lvsFlushOnStop,
+  lvs_flush_onstop: lvsFlushOnStop,
   lvs_sync_daemon: lvsSyncDaemon,
   vrrp_mcast_group4: mcastGroup('inet'),
   vrrp_mcast_group6: mcastGroup('inet6'),
