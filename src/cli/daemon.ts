@@ -1,16 +1,21 @@
 /**
- * Running the agent (no -t): pid files, signals and the VRRP daemon. keepalived-ts stays in
- * the foreground whether or not -n is given (systemd runs it as Type=simple).
+ * Running the agent (no -t): pid files, signals, the VRRP daemon and the IPVS controller.
+ * keepalived forks one child per subsystem; keepalived-ts runs both in one process (with the
+ * same pid files) and stays in the foreground whether or not -n is given (systemd Type=simple).
  */
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { ParseResult } from '../config/index.js';
-import { createLogger } from '../log.js';
+import { configTestExitCode } from '../config/diagnostics.js';
+import { createLogger, type Logger } from '../log.js';
 import { VrrpDaemon } from '../vrrp/daemon.js';
+import { IpvsClient, IpvsUnavailableError } from '../ipvs/client.js';
+import { IpvsController } from '../ipvs/controller.js';
 import type { CliOptions } from './options.js';
 
 export const DefaultPidFiles = {
   main: '/run/keepalived.pid',
   vrrp: '/run/keepalived_vrrp.pid',
+  checkers: '/run/keepalived_checkers.pid',
 };
 
 /** keepalived's data and stats dumps (SIGUSR1, SIGUSR2). */
@@ -28,13 +33,39 @@ function pidAlive(file: string): number | null {
   }
 }
 
-export async function runDaemon(opts: CliOptions, result: ParseResult, stderr: (t: string) => void): Promise<number> {
-  const log = createLogger({ name: 'keepalived-ts', level: opts.logDetail ? 'debug' : 'info' });
-  if (opts.check) {
-    stderr('keepalived-ts: the health-checker subsystem (-C) is not implemented yet\n');
-    return 1;
+/** Which subsystems run: -P only VRRP, -C only checkers/IPVS, else those with configuration (all with --all). */
+export function subsystems(opts: CliOptions, config: ParseResult['config']): { vrrp: boolean; checkers: boolean } {
+  if (opts.vrrp) return { vrrp: true, checkers: false };
+  if (opts.check) return { vrrp: false, checkers: true };
+  return { vrrp: opts.all === true || config.vrrp_instance.length > 0, checkers: opts.all === true || config.virtual_server.length > 0 };
+}
+
+async function startIpvs(result: ParseResult, log: Logger): Promise<IpvsController | null> {
+  let client: IpvsClient;
+  try {
+    client = await IpvsClient.open();
+    const info = await client.info();
+    const v = info.version;
+    log.info({ version: `${v >> 16}.${(v >> 8) & 0xff}.${v & 0xff}`, connections: info.connectionTableSize }, 'IPVS: kernel table found');
+  } catch (e) {
+    log.error({ error: (e as Error).message }, e instanceof IpvsUnavailableError ? 'IPVS: not available' : 'IPVS: cannot open the kernel interface');
+    return null;
   }
-  const pidFiles = [opts.pid ?? DefaultPidFiles.main, opts.vrrp_pid ?? DefaultPidFiles.vrrp];
+  const controller = new IpvsController(result.config, client, log.child({ subsystem: 'ipvs' }));
+  const report = await controller.start();
+  log.info({ ...report.applied, failed: report.failed }, 'IPVS: table programmed');
+  return controller;
+}
+
+/**
+ * @param reparse reads the configuration again (SIGHUP); null keeps the running one
+ */
+export async function runDaemon(opts: CliOptions, result: ParseResult, stderr: (t: string) => void, reparse: () => ParseResult | null = () => null): Promise<number> {
+  const log = createLogger({ name: 'keepalived-ts', level: opts.logDetail ? 'debug' : 'info' });
+  const run = subsystems(opts, result.config);
+  const pidFiles = [opts.pid ?? DefaultPidFiles.main];
+  if (run.vrrp) pidFiles.push(opts.vrrp_pid ?? DefaultPidFiles.vrrp);
+  if (run.checkers) pidFiles.push(opts.checkers_pid ?? DefaultPidFiles.checkers);
   for (const f of pidFiles) {
     const other = pidAlive(f);
     if (other !== null) {
@@ -53,15 +84,31 @@ export async function runDaemon(opts: CliOptions, result: ParseResult, stderr: (
     }
   };
 
-  const daemon = new VrrpDaemon(result.config, { log });
-  log.info({ config: opts.useFile, instances: result.config.vrrp_instance.length }, 'Starting VRRP child process');
-  try {
-    await daemon.start();
-  } catch (e) {
-    log.error({ error: (e as Error).message }, 'cannot start the VRRP subsystem');
-    await daemon.stop().catch(() => undefined);
-    removePidFiles();
-    return 1;
+  let ipvs: IpvsController | null = null;
+  if (run.checkers) {
+    log.info({ config: opts.useFile, virtual_servers: result.config.virtual_server.length }, 'Starting Healthcheck child process');
+    ipvs = await startIpvs(result, log).catch((e: Error) => {
+      log.error({ error: e.message }, 'IPVS: cannot program the table');
+      return null;
+    });
+    if (!ipvs && !run.vrrp) {
+      removePidFiles();
+      return 1;
+    }
+  }
+
+  const daemon = run.vrrp ? new VrrpDaemon(result.config, { log }) : null;
+  if (daemon) {
+    log.info({ config: opts.useFile, instances: result.config.vrrp_instance.length }, 'Starting VRRP child process');
+    try {
+      await daemon.start();
+    } catch (e) {
+      log.error({ error: (e as Error).message }, 'cannot start the VRRP subsystem');
+      await daemon.stop().catch(() => undefined);
+      await ipvs?.stop(opts.dontReleaseIpvs).catch(() => undefined);
+      removePidFiles();
+      return 1;
+    }
   }
 
   return new Promise<number>((resolve) => {
@@ -70,10 +117,10 @@ export async function runDaemon(opts: CliOptions, result: ParseResult, stderr: (
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'Stopping');
-      void daemon
-        .stop()
+      void Promise.all([daemon?.stop(), ipvs?.stop(opts.dontReleaseIpvs)])
         .catch((e: Error) => log.error({ error: e.message }, 'error while stopping'))
         .finally(() => {
+          (ipvs?.kernel as IpvsClient | undefined)?.close();
           removePidFiles();
           log.info('Stopped');
           resolve(0);
@@ -81,14 +128,28 @@ export async function runDaemon(opts: CliOptions, result: ParseResult, stderr: (
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     if (!opts.ignoreSigint) process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => log.warn('reload (SIGHUP) is not implemented yet - configuration unchanged'));
+    process.on('SIGHUP', () => {
+      log.info('Reloading (SIGHUP)');
+      const next = reparse();
+      if (!next || next.abortedIn !== undefined || next.includeFailed || configTestExitCode(next.diagnostics) === 4) {
+        log.error('reload: the configuration cannot be used - keeping the running one');
+        return;
+      }
+      if (daemon) log.warn('reload: VRRP instances are not reloaded yet - they keep the configuration they started with');
+      if (ipvs)
+        void ipvs
+          .reload(next.config)
+          .then((r) => log.info({ ...r.applied, failed: r.failed }, 'reload: IPVS table reconciled'))
+          .catch((e: Error) => log.error({ error: e.message }, 'reload: IPVS reconcile failed'));
+    });
     process.on('SIGUSR1', () => {
-      writeFileSync(DataFile, `${JSON.stringify({ vrrp_instance: daemon.status() }, null, 2)}\n`);
+      const data = { vrrp_instance: daemon?.status() ?? [], virtual_server: ipvs ? [...ipvs.desired.values()].map((d) => ({ origin: d.origin, service: d.service, dests: [...d.dests.values()] })) : [] };
+      writeFileSync(DataFile, `${JSON.stringify(data, null, 2)}\n`);
       log.info({ file: DataFile }, 'data dumped');
     });
     process.on('SIGUSR2', () => {
-      const stats = daemon.status().map((s) => ({ name: s.name, sent: s.sent, received: s.received, dropped: s.dropped }));
-      writeFileSync(StatsFile, `${JSON.stringify({ vrrp_instance: stats, unknown_vrid: daemon.unknownVrid }, null, 2)}\n`);
+      const stats = (daemon?.status() ?? []).map((s) => ({ name: s.name, sent: s.sent, received: s.received, dropped: s.dropped }));
+      writeFileSync(StatsFile, `${JSON.stringify({ vrrp_instance: stats, unknown_vrid: daemon?.unknownVrid ?? 0 }, null, 2)}\n`);
       log.info({ file: StatsFile }, 'stats dumped');
     });
   });

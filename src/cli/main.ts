@@ -12,6 +12,8 @@ import { buildProgram, SignalFunctions, type CliOptions } from './options.js';
 import { VERSION } from '../version.js';
 import { runDaemon } from './daemon.js';
 import { labDown, runLab } from '../lab/demo.js';
+import { IpvsClient } from '../ipvs/client.js';
+import { formatTable, tableJson } from '../ipvs/format.js';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -25,6 +27,7 @@ export const ExitCode = { Ok: 0, Fatal: 1, Config: 2, NoConfig: 6, ProgramError:
 
 export function runCli(argv: readonly string[], io: CliIo): number | Promise<number> {
   if (argv[0] === 'lab') return runLabCommand(argv.slice(1), io);
+  if (argv[0] === 'ipvs') return runIpvsCommand(argv.slice(1), io);
   const program = buildProgram();
   try {
     program.parse([...argv], { from: 'user' });
@@ -76,7 +79,7 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
   if (result.includeFailed) return ExitCode.NoConfig;
   if (result.abortedIn !== undefined) return ExitCode.Config;
   if (configTestExitCode(result.diagnostics) === 4) return ExitCode.Fatal;
-  return runDaemon(opts, result, io.stderr);
+  return runDaemon(opts, result, io.stderr, () => loadConfig(opts, io));
 }
 
 /** `keepalived-ts lab [options]`: the two-director failover drill in network namespaces. */
@@ -109,6 +112,34 @@ function runLabCommand(argv: readonly string[], io: CliIo): number | Promise<num
   }
   if (o.down) return labDown().then(() => ExitCode.Ok);
   return runLab({ version, advertInt, agent: o.agent, keep: o.keep === true, out: (line) => io.stdout(`${line}\n`) });
+}
+
+/** `keepalived-ts ipvs [--json]`: the kernel's IPVS table as `ipvsadm -Ln` shows it. */
+async function runIpvsCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const cmd = new Command('keepalived-ts ipvs')
+    .description("print the kernel's IPVS table in `ipvsadm -Ln` layout")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .option('--json', 'print JSON instead');
+  try {
+    cmd.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.code === 'commander.helpDisplayed' ? ExitCode.Ok : ExitCode.Fatal;
+    throw e;
+  }
+  let client: IpvsClient | null = null;
+  try {
+    client = await IpvsClient.open();
+    const [info, table] = await Promise.all([client.info(), client.table()]);
+    if (cmd.opts<{ json?: boolean }>().json) io.stdout(`${JSON.stringify(tableJson(info, table), null, 2)}\n`);
+    else io.stdout(formatTable(info, table));
+    return ExitCode.Ok;
+  } catch (e) {
+    io.stderr(`keepalived-ts ipvs: ${(e as Error).message}\n`);
+    return ExitCode.Fatal;
+  } finally {
+    client?.close();
+  }
 }
 
 function loadConfig(opts: CliOptions, io: CliIo): ParseResult {
