@@ -63,9 +63,9 @@ export class IpvsController {
   #owned = new Set<string>();
   #desired: DesiredTable = new Map();
   #savedTimeouts: IpvsTimeouts | null = null;
-  /** Syncs run one at a time; a request during one runs once after it. */
+  /** Syncs run one at a time; the requests made during one share a single sync after it. */
   #running: Promise<SyncReport> | null = null;
-  #again = false;
+  #next: Promise<SyncReport> | null = null;
 
   constructor(
     config: IpvsConfig,
@@ -74,6 +74,11 @@ export class IpvsController {
     health: RealServerHealth = AllAlive,
   ) {
     this.#config = config;
+    this.#health = health;
+  }
+
+  /** Where real servers' health comes from (the health checkers, once they exist). */
+  setHealth(health: RealServerHealth): void {
     this.#health = health;
   }
 
@@ -112,10 +117,15 @@ export class IpvsController {
   /** Bring the kernel to the desired table; concurrent calls coalesce. */
   sync(): Promise<SyncReport> {
     if (this.#running) {
-      this.#again = true;
-      return this.#running.then(() => this.sync());
+      // every request made during a sync is served by one more sync after it
+      this.#next ??= this.#running
+        .catch(() => undefined)
+        .then(() => {
+          this.#next = null;
+          return this.sync();
+        });
+      return this.#next;
     }
-    this.#again = false;
     this.#running = this.#sync().finally(() => {
       this.#running = null;
     });

@@ -106,6 +106,19 @@ describe('IPVS controller', () => {
     expect(k.calls.length).toBe(before + 1);
   });
 
+  it('requests made during a sync share one more sync after it', async () => {
+    const k = new FakeKernel();
+    let dumps = 0;
+    const table = k.table.bind(k);
+    k.table = () => (dumps++, table());
+    const c = new IpvsController(config(conf()), k, silentLogger());
+    await c.start();
+    dumps = 0;
+    const reports = await Promise.all(Array.from({ length: 10 }, () => c.sync()));
+    expect(dumps).toBe(2);
+    expect(reports.every((r) => Object.values(r.applied).every((n) => n === 0))).toBe(true);
+  });
+
   it('keeps going when the kernel refuses: logs, re-reads the table and retries once', async () => {
     const k = new FakeKernel();
     k.refuse.set('add-service 2:17:192.0.2.101:53', 'ENOENT'); // e.g. scheduler module missing, once
