@@ -5,6 +5,7 @@
 // priority-0 advert for SIGTERM) -> the new master's first advert and first gratuitous ARP.
 // Usage: npm run build && node bench/failover.mjs [TRIALS=20] [SCENARIO...]
 //   SCENARIO = VERSION:ADVERT_INT:MODE, MODE = kill9 | term | linkdown (default: the four below)
+import { spawnSync } from 'node:child_process';
 import { FailoverLab } from '../dist/lab/failover.js';
 
 const trials = Number(process.argv[2] ?? 20);
@@ -37,6 +38,12 @@ for (const sc of scenarios) {
       });
     } finally {
       lab.down();
+      // a daemon that outlived its scenario would distort the next one: say so and end it
+      const left = spawnSync('pgrep', ['-f', `/tmp/kts-bench-failover/${agent}/`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+      if (left.length) {
+        console.error(`warning: ${left.length} ${agent} process(es) outlived the ${sc} scenario: ${left.join(' ')} - killed`);
+        for (const pid of left) try { process.kill(Number(pid), 'SIGKILL'); } catch {}
+      }
     }
   }
 }
