@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -353,6 +354,34 @@ static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* raiseNofileLimit(want) -> the soft RLIMIT_NOFILE now in force: raised towards `want`, up to
+ * the hard limit (and, as root, the hard limit itself up to `want`), never lowered. */
+static napi_value js_raise_nofile_limit(napi_env env, napi_callback_info info) {
+  napi_value argv[1], out;
+  int32_t want;
+  struct rlimit rl;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  if (!arg_int(env, argv[0], &want) || want < 0) {
+    napi_throw_type_error(env, NULL, "raiseNofileLimit(want)");
+    return NULL;
+  }
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return throw_errno(env, "getrlimit", errno);
+  if (rl.rlim_cur < (rlim_t)want) {
+    struct rlimit next = rl;
+    next.rlim_cur = (rlim_t)want;
+    if (next.rlim_max < next.rlim_cur) next.rlim_max = next.rlim_cur;
+    if (setrlimit(RLIMIT_NOFILE, &next) < 0) {
+      /* not allowed to raise the hard limit: go as far as it */
+      next.rlim_max = rl.rlim_max;
+      next.rlim_cur = rl.rlim_max < (rlim_t)want ? rl.rlim_max : (rlim_t)want;
+      if (setrlimit(RLIMIT_NOFILE, &next) < 0) return throw_errno(env, "setrlimit", errno);
+    }
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return throw_errno(env, "getrlimit", errno);
+  }
+  napi_create_double(env, (double)rl.rlim_cur, &out);
+  return out;
+}
+
 /* timerfdCreate() -> fd: a CLOCK_MONOTONIC timer (the clock of process.hrtime), for wake-ups
  * finer than libuv's millisecond timers. Watch it with watch() and clear it with timerfdRead(). */
 static napi_value js_timerfd_create(napi_env env, napi_callback_info info) {
@@ -430,6 +459,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
       {"getsockname", NULL, js_getsockname, NULL, NULL, NULL, napi_default, NULL},
       {"mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_default, NULL},
+      {"raiseNofileLimit", NULL, js_raise_nofile_limit, NULL, NULL, NULL, napi_default, NULL},
       {"clockOffsetUs", NULL, js_clock_offset_us, NULL, NULL, NULL, napi_default, NULL},
       {"timerfdCreate", NULL, js_timerfd_create, NULL, NULL, NULL, napi_default, NULL},
       {"timerfdArm", NULL, js_timerfd_arm, NULL, NULL, NULL, napi_default, NULL},
@@ -447,6 +477,7 @@ static napi_value init(napi_env env, napi_value exports) {
   set_const(env, c, "SOL_SOCKET", SOL_SOCKET);
   set_const(env, c, "SO_BINDTODEVICE", SO_BINDTODEVICE);
   set_const(env, c, "SO_RCVBUF", SO_RCVBUF);
+  set_const(env, c, "SO_RCVBUFFORCE", SO_RCVBUFFORCE);
   set_const(env, c, "SO_SNDBUF", SO_SNDBUF);
   set_const(env, c, "SO_PRIORITY", SO_PRIORITY);
   set_const(env, c, "SO_TIMESTAMPNS", SO_TIMESTAMPNS);
@@ -478,6 +509,7 @@ static napi_value init(napi_env env, napi_value exports) {
   set_const(env, c, "NETLINK_GENERIC", NETLINK_GENERIC);
   set_const(env, c, "SOL_NETLINK", SOL_NETLINK);
   set_const(env, c, "NETLINK_EXT_ACK", NETLINK_EXT_ACK);
+  set_const(env, c, "NETLINK_CAP_ACK", NETLINK_CAP_ACK);
   set_const(env, c, "NETLINK_ADD_MEMBERSHIP", NETLINK_ADD_MEMBERSHIP);
   set_const(env, c, "MSG_DONTROUTE", MSG_DONTROUTE);
   set_const(env, c, "MSG_TRUNC", MSG_TRUNC);

@@ -43,8 +43,11 @@ import {
   type ServiceIdentity,
 } from './codec.js';
 
-/** Requests in flight at once; each acknowledgement costs ~1 KiB of receive buffer. */
-const Window = 256;
+/**
+ * Requests in flight at once. Each acknowledgement holds under 1 KiB of receive buffer until
+ * read; 128 stay within the default net.core.rmem_max when the socket cannot force a bigger one.
+ */
+const Window = 128;
 
 export class IpvsUnavailableError extends Error {}
 

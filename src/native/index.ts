@@ -31,6 +31,8 @@ export interface NativeSockets {
   getsockname(fd: number): Buffer;
   /** Create a FIFO (an existing path is left alone). */
   mkfifo(path: string, mode: number): void;
+  /** Raise the soft open-files limit towards `want` (never lowers it); returns the limit now in force. */
+  raiseNofileLimit(want: number): number;
   /** CLOCK_REALTIME minus CLOCK_MONOTONIC, µs. */
   clockOffsetUs(): number;
   /** A CLOCK_MONOTONIC timerfd (the clock of process.hrtime). */
@@ -40,11 +42,11 @@ export interface NativeSockets {
   timerfdRead(fd: number): number;
   constants: Record<
     | 'AF_INET' | 'AF_INET6' | 'AF_PACKET' | 'AF_NETLINK' | 'SOCK_RAW' | 'SOCK_DGRAM' | 'SOL_SOCKET' | 'SO_BINDTODEVICE'
-    | 'SO_RCVBUF' | 'SO_SNDBUF' | 'SO_PRIORITY' | 'SO_TIMESTAMPNS' | 'IPPROTO_IP' | 'IPPROTO_IPV6' | 'IP_TOS' | 'IP_TTL' | 'IP_HDRINCL'
+    | 'SO_RCVBUF' | 'SO_RCVBUFFORCE' | 'SO_SNDBUF' | 'SO_PRIORITY' | 'SO_TIMESTAMPNS' | 'IPPROTO_IP' | 'IPPROTO_IPV6' | 'IP_TOS' | 'IP_TTL' | 'IP_HDRINCL'
     | 'IP_PKTINFO' | 'IP_RECVTTL' | 'IP_TTL_CMSG' | 'IP_MULTICAST_IF' | 'IP_MULTICAST_TTL' | 'IP_MULTICAST_LOOP'
     | 'IP_ADD_MEMBERSHIP' | 'IP_DROP_MEMBERSHIP' | 'IP_MULTICAST_ALL' | 'IPV6_CHECKSUM' | 'IPV6_RECVPKTINFO' | 'IPV6_PKTINFO'
     | 'IPV6_RECVHOPLIMIT' | 'IPV6_HOPLIMIT' | 'IPV6_MULTICAST_IF' | 'IPV6_MULTICAST_HOPS' | 'IPV6_MULTICAST_LOOP'
-    | 'IPV6_ADD_MEMBERSHIP' | 'SOL_PACKET' | 'NETLINK_ROUTE' | 'NETLINK_GENERIC' | 'SOL_NETLINK' | 'NETLINK_EXT_ACK'
+    | 'IPV6_ADD_MEMBERSHIP' | 'SOL_PACKET' | 'NETLINK_ROUTE' | 'NETLINK_GENERIC' | 'SOL_NETLINK' | 'NETLINK_EXT_ACK' | 'NETLINK_CAP_ACK'
     | 'NETLINK_ADD_MEMBERSHIP' | 'MSG_DONTROUTE' | 'MSG_TRUNC' | 'MSG_CTRUNC',
     number
   >;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 /**
  * The native addon (built by npm install): errors come back as Errors with errno codes, recvmsg
  * returns data and ancillary data, readiness callbacks run, timerfd fires, netlink answers.
@@ -96,6 +97,15 @@ describe('native sockets', () => {
     } finally {
       rtnl.close();
     }
+  });
+
+  it('open-files limit: never lowered, and capped at the hard limit when that cannot be raised', () => {
+    // Node.js itself raises the soft limit to the hard one at start; raising the hard limit needs
+    // CAP_SYS_RESOURCE, which this sandbox's root lacks, so only the cap and the floor are seen here.
+    const addon = join(process.cwd(), 'build/Release/keepalived_ts_native.node');
+    const script = `const m = require(${JSON.stringify(addon)}); console.log(m.raiseNofileLimit(900), m.raiseNofileLimit(100), m.raiseNofileLimit(1 << 30))`;
+    const out = execFileSync('sh', ['-c', 'ulimit -Sn 256; ulimit -Hn 1000; exec node -e "$0"', script], { encoding: 'utf8' }).trim();
+    expect(out).toBe('1000 1000 1000');
   });
 
   it('runs concurrent dumps on one netlink socket one after another (the kernel refuses a second with EBUSY)', async () => {
