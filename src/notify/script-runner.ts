@@ -26,6 +26,8 @@ export interface RunRequest {
   args: string[];
   identity?: ScriptIdentity | null;
   timeoutMs: number;
+  /** Aborting kills the script's whole group at once (a checker stopped by shutdown or reload). */
+  signal?: AbortSignal;
 }
 
 /** keepalived gives a script this long after SIGTERM before SIGKILL. */
@@ -67,10 +69,14 @@ export class ScriptRunner {
         killGroup('SIGTERM');
         setTimeout(() => killGroup('SIGKILL'), KillGraceMs).unref();
       }, req.timeoutMs);
+      const abort = (): void => killGroup('SIGKILL');
+      req.signal?.addEventListener('abort', abort, { once: true });
+      if (req.signal?.aborted) abort();
       const finish = (o: ScriptOutcome): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        req.signal?.removeEventListener('abort', abort);
         if (pid !== undefined) this.#running.delete(pid);
         resolve(o);
       };
