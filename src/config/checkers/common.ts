@@ -139,11 +139,12 @@ export function checkerBlock<O extends { checkers: unknown[] }, C>(
 }
 
 /** Fills inherited settings: checker, then real server, then virtual server, then keepalived's default. */
-export function inheritCommon(c: CheckerCommon, rs: CheckerRealServer, vs: CheckerVirtualServer, defaultRetry: number): void {
+/** @param defaults the checker kind's own retry and delay_before_retry (null: its delay_loop) */
+export function inheritCommon(c: CheckerCommon, rs: CheckerRealServer, vs: CheckerVirtualServer, defaults: { retry: number; delayBeforeRetry: number | null }): void {
   c.connect_timeout ??= rs.connect_timeout ?? vs.connect_timeout ?? 5;
-  c.retry ??= rs.retry ?? vs.retry ?? defaultRetry;
-  c.delay_before_retry ??= rs.delay_before_retry ?? vs.delay_before_retry ?? 1;
+  c.retry ??= rs.retry ?? vs.retry ?? defaults.retry;
   c.delay_loop ??= rs.delay_loop ?? vs.delay_loop;
+  c.delay_before_retry ??= rs.delay_before_retry ?? vs.delay_before_retry ?? defaults.delayBeforeRetry ?? c.delay_loop;
   c.warmup ??= rs.warmup ?? vs.warmup ?? c.delay_loop;
   c.alpha ??= rs.alpha ?? vs.alpha;
   c.log_all_failures ??= false;

@@ -5,12 +5,13 @@ import { checkerBlock, checkerContext, type CheckerCommon } from './common.js';
 export interface FileCheck extends CheckerCommon {
   type: 'FILE_CHECK';
   track_file?: string;
-  weight: number;
+  /** Unset: the track_file's own weight and `reverse` apply. */
+  weight?: number;
   weight_reverse: boolean;
 }
 
 export const fileCheck = checkerBlock<{ checkers: unknown[] }, FileCheck>(
-  () => ({ type: 'FILE_CHECK', weight: 1, weight_reverse: false }),
+  () => ({ type: 'FILE_CHECK', weight_reverse: false }),
   {
     track_file: (c, st, p) => {
       const name = st.words[1];

@@ -34,23 +34,27 @@ export const checkerKeywords: KeywordTable<CheckerOwner> = {
   BFD_CHECK: bfdCheck,
 };
 
-/** Default retry count by kind when neither checker nor servers set one (check_*.c). */
-const defaultRetry: Record<Checker['type'], number> = {
-  TCP_CHECK: 1,
-  HTTP_GET: 1,
-  SSL_GET: 1,
-  MISC_CHECK: 0,
-  SMTP_CHECK: 1,
-  DNS_CHECK: 1,
-  UDP_CHECK: 1,
-  FILE_CHECK: 0,
-  PING_CHECK: 1,
-  BFD_CHECK: 0,
+/**
+ * Default retry count and delay_before_retry (seconds; null: the delay_loop) by kind, when
+ * neither checker nor servers set them (check_*.c: HTTP_DEFAULT_DELAY_BEFORE_RETRY 3 s,
+ * DNS_DEFAULT_RETRY 3 with the delay_loop between tries, MISC_CHECK and FILE_CHECK no retries).
+ */
+const kindDefaults: Record<Checker['type'], { retry: number; delayBeforeRetry: number | null }> = {
+  TCP_CHECK: { retry: 1, delayBeforeRetry: 1 },
+  HTTP_GET: { retry: 1, delayBeforeRetry: 3 },
+  SSL_GET: { retry: 1, delayBeforeRetry: 3 },
+  MISC_CHECK: { retry: 0, delayBeforeRetry: 1 },
+  SMTP_CHECK: { retry: 1, delayBeforeRetry: 1 },
+  DNS_CHECK: { retry: 3, delayBeforeRetry: null },
+  UDP_CHECK: { retry: 1, delayBeforeRetry: 1 },
+  FILE_CHECK: { retry: 0, delayBeforeRetry: 1 },
+  PING_CHECK: { retry: 1, delayBeforeRetry: 1 },
+  BFD_CHECK: { retry: 0, delayBeforeRetry: 1 },
 };
 
 export function completeCheckers(owner: CheckerOwner, vs: CheckerVirtualServer, _p: Parser): void {
   for (const c of owner.checkers) {
-    inheritCommon(c, owner, vs, defaultRetry[c.type]);
+    inheritCommon(c, owner, vs, kindDefaults[c.type]);
     if (c.type === 'MISC_CHECK') c.misc_timeout ??= c.delay_loop;
   }
 }

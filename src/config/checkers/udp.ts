@@ -55,7 +55,8 @@ export function readHexString(text: string, wildcards: boolean): HexPattern | nu
 }
 
 export const udpCheck = checkerBlock<{ checkers: unknown[] }, UdpCheck>(
-  () => ({ type: 'UDP_CHECK', min_reply_length: 0, max_reply_length: 65535 }),
+  // keepalived's default longest reply is UINT8_MAX
+  () => ({ type: 'UDP_CHECK', min_reply_length: 0, max_reply_length: 255 }),
   {
     ...commonCheckerKeywords<UdpCheck>(),
     payload: (c, st, p) => {
