@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { CheckPool, type CheckJob, type PoolClock } from '../../../src/check/pool.js';
+import { CheckerState, checkerTiming } from '../../../src/check/checker-state.js';
+import type { ProbeResult } from '../../../src/check/probe.js';
+
+const s = 1_000_000;
+
+class FakeClock implements PoolClock {
+  now = 0;
+  timers: { at: number; fn: () => void; live: boolean }[] = [];
+  nowUs(): number {
+    return this.now;
+  }
+  at(atUs: number, fn: () => void): () => void {
+    const t = { at: atUs, fn, live: true };
+    this.timers.push(t);
+    return () => void (t.live = false);
+  }
+  /** Move time forward to `to`, firing timers in order and letting promises settle between. */
+  async advance(to: number): Promise<void> {
+    for (;;) {
+      await settle();
+      const due = this.timers.filter((t) => t.live && t.at <= to).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      due.live = false;
+      this.now = Math.max(this.now, due.at);
+      due.fn();
+    }
+    this.now = to;
+    await settle();
+  }
+}
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
+
+function job(name: string, results: boolean[], log: string[], clock: FakeClock, timing = checkerTiming({ delay_loop: 5, delay_before_retry: 1, retry: 1, warmup: 0 })): CheckJob {
+  let n = 0;
+  return {
+    name,
+    state: new CheckerState(timing),
+    probe: async (): Promise<ProbeResult> => {
+      log.push(`${clock.now / s} ${name} start`);
+      const ok = results[n++] ?? true;
+      return { ok, reason: ok ? 'ok' : 'refused' };
+    },
+    onResult: (r, o) => log.push(`${clock.now / s} ${name} ${r.ok ? 'ok' : 'fail'}${o.transition ? ` ${o.transition}` : ''}`),
+  };
+}
+
+describe('check pool', () => {
+  it('runs each check on its schedule: bootstrap, delay_loop, delay_before_retry after a failure', async () => {
+    const clock = new FakeClock();
+    const log: string[] = [];
+    const pool = new CheckPool({ concurrency: 10, clock, random: () => 0 });
+    pool.add(job('a', [true, false, false, true], log, clock));
+    pool.start();
+    await clock.advance(20 * s);
+    expect(log).toEqual(['1 a start', '1 a ok', '6 a start', '6 a fail', '7 a start', '7 a fail down', '12 a start', '12 a ok up', '17 a start', '17 a ok']);
+    await pool.stop();
+  });
+
+  it('spreads first checks over the warmup with the random source', async () => {
+    const clock = new FakeClock();
+    const log: string[] = [];
+    const randoms = [0, 0.25, 0.5, 0.75];
+    const pool = new CheckPool({ concurrency: 10, clock, random: () => randoms.shift() ?? 0 });
+    for (const n of ['a', 'b', 'c', 'd']) pool.add(job(n, [], log, clock, checkerTiming({ delay_loop: 4, warmup: 4 })));
+    pool.start();
+    await clock.advance(4.9 * s);
+    expect(log.filter((l) => l.endsWith('start'))).toEqual(['1 a start', '2 b start', '3 c start', '4 d start']);
+    await pool.stop();
+  });
+
+  it('never has more than `concurrency` probes in flight; the others wait in due order and their lateness is measured', async () => {
+    const clock = new FakeClock();
+    let inFlight = 0;
+    let peak = 0;
+    const order: string[] = [];
+    const pool = new CheckPool({ concurrency: 2, clock, random: () => 0 });
+    for (const name of ['a', 'b', 'c', 'd', 'e']) {
+      pool.add({
+        name,
+        state: new CheckerState(checkerTiming({ delay_loop: 60, warmup: 0 })),
+        probe: async () => {
+          inFlight++;
+          peak = Math.max(peak, inFlight);
+          order.push(name);
+          // each check takes 1 s of fake time
+          await new Promise<void>((r) => clock.at(clock.now + s, r));
+          inFlight--;
+          return { ok: true, reason: 'ok' };
+        },
+        onResult: () => undefined,
+      });
+    }
+    pool.start();
+    await clock.advance(10 * s);
+    expect(peak).toBe(2);
+    expect(order).toEqual(['a', 'b', 'c', 'd', 'e']);
+    const st = pool.stats();
+    expect(st.checks).toBe(5);
+    // c and d started 1 s late, e 2 s late
+    expect(st.latenessMaxMs).toBe(2000);
+    expect(st.latenessP50Ms).toBeLessThanOrEqual(1000.1);
+    await pool.stop();
+  });
+
+  it('turns a probe that throws into a failed check, and stops rescheduling removed jobs', async () => {
+    const clock = new FakeClock();
+    const seen: ProbeResult[] = [];
+    const pool = new CheckPool({ concurrency: 4, clock, random: () => 0 });
+    const j: CheckJob = {
+      name: 'x',
+      state: new CheckerState(checkerTiming({ delay_loop: 2, warmup: 0 })),
+      probe: async () => {
+        throw new Error('boom');
+      },
+      onResult: (r) => seen.push(r),
+    };
+    pool.add(j);
+    pool.start();
+    await clock.advance(3.5 * s);
+    expect(seen).toEqual([
+      { ok: false, reason: 'checker error: boom' },
+      { ok: false, reason: 'checker error: boom' },
+    ]);
+    pool.remove(j);
+    await clock.advance(20 * s);
+    expect(seen).toHaveLength(2);
+    expect(pool.size).toBe(0);
+    await pool.stop();
+  });
+
+  it('stop aborts the checks in flight and waits for them', async () => {
+    const clock = new FakeClock();
+    let aborted = false;
+    const pool = new CheckPool({ concurrency: 4, clock, random: () => 0 });
+    pool.add({
+      name: 'slow',
+      state: new CheckerState(checkerTiming({ delay_loop: 2, warmup: 0 })),
+      probe: (signal) =>
+        new Promise((resolve) =>
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            resolve({ ok: false, reason: 'aborted' });
+          }),
+        ),
+      onResult: () => undefined,
+    });
+    pool.start();
+    await clock.advance(1.5 * s);
+    expect(pool.stats().inFlight).toBe(1);
+    await pool.stop();
+    expect(aborted).toBe(true);
+    expect(pool.stats().inFlight).toBe(0);
+  });
+});
