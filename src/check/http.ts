@@ -1,0 +1,382 @@
+/**
+ * HTTP_GET and SSL_GET: GET every configured URL in turn; the check passes when each answers
+ * with an accepted status code and, where set, the expected MD5 digest of the body and regex
+ * (keepalived: check/check_http.c, check_ssl.c). Also the engine of `genhash`.
+ *
+ * Differences from keepalived that follow from using undici:
+ * - the request line is always HTTP/1.1 and `Connection: close` is always sent: with it the
+ *   server closes after one response, as an HTTP/1.0 server would (keepalived sends the header
+ *   for 1.0C and 1.1 only, and a 1.0 request line for 1.0 and 1.0C);
+ * - chunked bodies are de-chunked before hashing (keepalived hashes the raw bytes, which is the
+ *   same for the unchunked answers HTTP/1.0 requests get);
+ * - one deadline (connect_timeout) covers the whole check, every URL included, where keepalived
+ *   restarts its timer at each step.
+ */
+import { createHash } from 'node:crypto';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { Client, errors, type buildConnector, type Dispatcher } from 'undici';
+import type { HttpCheck, HttpUrl } from '../config/checkers/http.js';
+import { failed, passed, socketErrorReason, type Probe, type ProbeResult, type ProbeTarget } from './probe.js';
+import { connectHost, hostPort, localEnd } from './tcp.js';
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export interface HttpProbeOptions {
+  /** Cap on the body read for digest/regex; a larger body fails the check. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** The real server's, else the virtual server's, virtualhost (used after url's and checker's). */
+  virtualhost?: string;
+}
+
+/** One GET as the checker and genhash send it. */
+interface GetSpec {
+  tls: boolean;
+  target: ProbeTarget;
+  path: string;
+  host: string;
+  /** SNI name; none when undefined. */
+  servername: string | undefined;
+  readBody: boolean;
+  maxBodyBytes: number;
+}
+
+type GetOutcome = { ok: false; reason: string } | { ok: true; status: number; body: Buffer | undefined };
+
+type Phase = 'connect' | 'handshake' | 'response' | 'body';
+
+const noop = (): void => {};
+
+/** The address without an IPv6 zone (`fe80::1%eth0`), which URLs and Host headers cannot carry. */
+const bareAddress = (a: string): string => a.replace(/%.*$/, '');
+
+function timeoutReason(phase: Phase, ms: number): string {
+  switch (phase) {
+    case 'connect':
+      return `no connection within ${ms} ms`;
+    case 'handshake':
+      return `no TLS handshake within ${ms} ms`;
+    case 'response':
+      return `no response within ${ms} ms`;
+    case 'body':
+      return `timed out reading the body (not complete within ${ms} ms)`;
+  }
+}
+
+function errorReason(e: unknown, phase: Phase, tls: boolean, reset: boolean): string {
+  if (reset) return 'connection reset (ECONNRESET)';
+  const err = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; message?: unknown; reason?: unknown; library?: unknown };
+  const code = typeof err.code === 'string' ? err.code : '';
+  // One line: OpenSSL messages carry file names and newlines.
+  const message = typeof err.message === 'string' && err.message !== '' ? (err.message.split('\n')[0] ?? err.message) : code || String(e);
+  if (e instanceof errors.HTTPParserError || code.startsWith('HPE_')) return `invalid HTTP response (${message})`;
+  if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
+    return phase === 'body' ? 'connection closed before the body was complete' : 'connection closed without a response';
+  }
+  const sslReason = typeof err.reason === 'string' ? err.reason : code || message;
+  if (tls && phase === 'handshake') return `TLS handshake failed (${sslReason})`;
+  if (tls && (code.startsWith('ERR_SSL') || err.library !== undefined)) return `TLS error (${sslReason})`;
+  return socketErrorReason(e);
+}
+
+/**
+ * One GET on its own connection, ended (and every socket closed) within `budgetMs`; `reportMs`
+ * is the timeout named in the reason.
+ */
+function getOnce(spec: GetSpec, signal: AbortSignal, budgetMs: number, reportMs: number): Promise<GetOutcome> {
+  return new Promise<GetOutcome>((resolve) => {
+    const { target } = spec;
+    let phase: Phase = 'connect';
+    let reset = false;
+    let sock: Socket | undefined;
+    let settled = false;
+    const ac = new AbortController();
+
+    // Our own connector rather than undici's: it hands the socket over only once connected, so a
+    // connect that never completes would otherwise be out of reach of Client.destroy(); and it
+    // lets us send SNI only when asked (undici derives it from the Host header).
+    const connector: buildConnector.connector = (_o, cb) => {
+      let called = false;
+      const once = (...a: [null, Socket] | [Error, null]): void => {
+        if (called) return;
+        called = true;
+        cb(...a);
+      };
+      const common = { host: connectHost(target), port: target.port, ...localEnd(target) };
+      try {
+        sock = spec.tls
+          ? tlsConnect({
+              ...common,
+              rejectUnauthorized: false,
+              ALPNProtocols: ['http/1.1'],
+              ...(spec.servername !== undefined ? { servername: spec.servername } : {}),
+            })
+          : netConnect(common);
+      } catch (e) {
+        once(e as Error, null);
+        return;
+      }
+      const s = sock;
+      s.on('error', (e: NodeJS.ErrnoException) => {
+        // undici takes a reset after the headers of a close-delimited body as its end: remember it.
+        if (e.code === 'ECONNRESET' && (phase === 'response' || phase === 'body')) reset = true;
+        once(e, null);
+      });
+      s.once('connect', () => {
+        if (phase === 'connect') phase = spec.tls ? 'handshake' : 'response';
+      });
+      s.once(spec.tls ? 'secureConnect' : 'connect', () => {
+        phase = 'response';
+        once(null, s);
+      });
+    };
+
+    // The origin only names the server for undici: the connector above does the connecting.
+    const client = new Client(`${spec.tls ? 'https' : 'http'}://${hostPort(bareAddress(target.address), target.port)}`, {
+      connect: connector,
+      // Our deadline covers every step; undici's own timers are off.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      pipelining: 1,
+    });
+
+    const finish = (o: GetOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      ac.abort();
+      void client.destroy().catch(noop);
+      if (sock) {
+        sock.on('error', noop);
+        sock.destroy();
+      }
+      resolve(o);
+    };
+    const onAbort = (): void => finish({ ok: false, reason: 'aborted' });
+    const timer = setTimeout(() => finish({ ok: false, reason: timeoutReason(phase, reportMs) }), Math.max(0, budgetMs));
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+
+    const run = async (): Promise<GetOutcome> => {
+      const res: Dispatcher.ResponseData = await client.request({
+        path: spec.path,
+        method: 'GET',
+        headers: { host: spec.host, 'user-agent': 'KeepAliveClient', connection: 'close' },
+        signal: ac.signal,
+      });
+      // The body stream errors when we destroy the client: keep that from being uncaught.
+      res.body.on('error', noop);
+      if (!spec.readBody) {
+        res.body.destroy();
+        return { ok: true, status: res.statusCode, body: undefined };
+      }
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > spec.maxBodyBytes) return { ok: false, reason: `body larger than ${spec.maxBodyBytes} bytes` };
+      phase = 'body';
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        if (bytes > spec.maxBodyBytes) return { ok: false, reason: `body larger than ${spec.maxBodyBytes} bytes` };
+        chunks.push(chunk);
+      }
+      if (reset) return { ok: false, reason: 'connection reset (ECONNRESET)' };
+      return { ok: true, status: res.statusCode, body: Buffer.concat(chunks, bytes) };
+    };
+    run().then(finish, (e: unknown) => {
+      let reason: string;
+      try {
+        reason = errorReason(e, phase, spec.tls, reset);
+      } catch {
+        reason = String(e);
+      }
+      finish({ ok: false, reason });
+    });
+  });
+}
+
+/** The Host header: url's, checker's, then real/virtual server's virtualhost, else address:port. */
+function hostHeader(url: HttpUrl, check: HttpCheck, target: ProbeTarget, fallbackVhost: string | undefined): { host: string; vhost: string | undefined } {
+  const vhost = url.virtualhost ?? check.virtualhost ?? fallbackVhost;
+  // keepalived names the port even when it is the scheme's default.
+  return { host: vhost ?? hostPort(bareAddress(target.address), target.port), vhost };
+}
+
+/** "200-299, 301" */
+function formatRanges(r: readonly { min: number; max: number }[]): string {
+  return r.map((x) => (x.min === x.max ? `${x.min}` : `${x.min}-${x.max}`)).join(', ');
+}
+
+const DEFAULT_STATUS = [{ min: 200, max: 299 }] as const;
+
+/** A compiled url regex, or why it would not compile. */
+type UrlRegex = { re: RegExp; bytes: boolean } | { error: string };
+
+/**
+ * keepalived matches with PCRE2; here a JS RegExp is built from the same pattern, so PCRE-only
+ * syntax is not available. Without the `utf` option PCRE2 matches bytes: the body is then read as
+ * latin1 (one char per byte, so offsets are byte offsets) and the pattern's UTF-8 bytes likewise.
+ */
+function compileRegex(url: HttpUrl): UrlRegex | undefined {
+  if (url.regex === undefined) return undefined;
+  const options = new Set(url.regex_options ?? []);
+  const utf = options.has('utf');
+  let flags = 'g';
+  if (options.has('caseless')) flags += 'i';
+  if (options.has('multiline')) flags += 'm';
+  if (options.has('dotall')) flags += 's';
+  if (utf) flags += 'u';
+  const pattern = utf ? url.regex : Buffer.from(url.regex, 'utf8').toString('latin1');
+  try {
+    return { re: new RegExp(pattern, flags), bytes: !utf };
+  } catch (e) {
+    return { error: `invalid regex '${url.regex}': ${(e as Error).message}` };
+  }
+}
+
+function regexMatches(url: HttpUrl, rx: { re: RegExp; bytes: boolean }, body: Buffer): boolean {
+  let min = url.regex_min_offset ?? 0;
+  let max = url.regex_max_offset;
+  // keepalived ignores both offsets when the window is empty.
+  if (max !== undefined && min > max) {
+    min = 0;
+    max = undefined;
+  }
+  rx.re.lastIndex = min;
+  const m = rx.re.exec(body.toString(rx.bytes ? 'latin1' : 'utf8'));
+  return m !== null && (max === undefined || m.index <= max);
+}
+
+export function httpProbe(check: HttpCheck, target: ProbeTarget, opts: HttpProbeOptions = {}): Probe {
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const tls = check.type === 'SSL_GET';
+  const urls = check.url.map((url) => ({ url, regex: compileRegex(url) }));
+
+  const checkUrl = async (url: HttpUrl, regex: UrlRegex | undefined, signal: AbortSignal, budgetMs: number): Promise<ProbeResult> => {
+    const label = `GET ${url.path ?? '/'}`;
+    if (regex && 'error' in regex) return failed(`${label}: ${regex.error}`);
+    const { host, vhost } = hostHeader(url, check, target, opts.virtualhost);
+    const got = await getOnce(
+      {
+        tls,
+        target,
+        path: url.path ?? '/',
+        host,
+        // SNI only on request, and never an address (RFC 6066).
+        servername: tls && check.enable_sni && vhost !== undefined && isIP(vhost) === 0 ? vhost : undefined,
+        readBody: url.digest !== undefined || regex !== undefined,
+        maxBodyBytes,
+      },
+      signal,
+      budgetMs,
+      target.timeoutMs,
+    );
+    if (!got.ok) return failed(`${label}: ${got.reason}`);
+    // keepalived's default when a url lists no status codes (also when it has a digest).
+    const ranges = url.status_code.length > 0 ? url.status_code : DEFAULT_STATUS;
+    if (!ranges.some((r) => got.status >= r.min && got.status <= r.max)) {
+      return failed(`${label}: status ${got.status} (expected ${formatRanges(ranges)})`);
+    }
+    const seen = [`status ${got.status}`];
+    if (url.digest !== undefined) {
+      const digest = createHash('md5').update(got.body ?? Buffer.alloc(0)).digest('hex');
+      if (digest !== url.digest) return failed(`${label}: MD5 digest mismatch (got ${digest}, expected ${url.digest})`);
+      seen.push('digest ok');
+    }
+    if (regex) {
+      const matched = regexMatches(url, regex, got.body ?? Buffer.alloc(0));
+      if (matched === url.regex_no_match) return failed(`${label}: regex ${matched ? 'matched' : 'did not match'}${url.regex_no_match ? ' (regex_no_match)' : ''}`);
+      seen.push(matched ? 'regex matched' : 'regex did not match');
+    }
+    return passed(`${label}: ${seen.join(', ')}`);
+  };
+
+  return async (signal) => {
+    try {
+      const started = Date.now();
+      const seen: string[] = [];
+      for (const { url, regex } of urls) {
+        if (signal.aborted) return failed('aborted');
+        const left = target.timeoutMs - (Date.now() - started);
+        if (left <= 0) return failed(`GET ${url.path ?? '/'}: no connection within ${target.timeoutMs} ms`);
+        const r = await checkUrl(url, regex, signal, left);
+        if (!r.ok) return r;
+        seen.push(r.reason);
+      }
+      if (seen.length === 0) return passed('no urls');
+      return passed(seen.join('; '));
+    } catch (e) {
+      // Not expected; the contract is never to reject.
+      return failed(`internal error: ${(e as Error)?.message ?? String(e)}`);
+    }
+  };
+}
+
+export interface GenhashOptions {
+  /** Server address (genhash -s); taken from `url` when it is absolute. */
+  server?: string;
+  /** Port (genhash -p); default from `url`, else 80 / 443. */
+  port?: number;
+  /** TLS (genhash -S); default from `url` (https:). */
+  ssl?: boolean;
+  /** Host header and, with `sni`, the TLS server name (genhash -V). */
+  virtualhost?: string;
+  sni?: boolean;
+  /** genhash -P: accepted, but the request is the same for every version (see the module comment). */
+  protocol?: '1.0' | '1.1' | '1.0C';
+  /** genhash -t, in ms. Default 5000. */
+  timeoutMs?: number;
+  bindAddress?: string;
+  bindPort?: number;
+  /** Default 64 MiB. */
+  maxBodyBytes?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * What `genhash` prints: the MD5 of the body of `GET url`, whatever the status. `url` is a path
+ * (genhash -u, with `server`/`port` from opts) or an absolute http(s):// URL. Rejects with the
+ * reason when no response is had.
+ */
+export async function genhash(url: string, opts: GenhashOptions = {}): Promise<{ status: number; digest: string; bytes: number }> {
+  let server = opts.server;
+  let port = opts.port;
+  let ssl = opts.ssl;
+  let path = url;
+  if (/^https?:\/\//i.test(url)) {
+    const u = new URL(url);
+    server ??= u.hostname.replace(/^\[(.*)\]$/, '$1');
+    ssl ??= u.protocol === 'https:';
+    if (port === undefined && u.port !== '') port = Number(u.port);
+    path = `${u.pathname}${u.search}`;
+  }
+  if (server === undefined) throw new Error('genhash: no server given');
+  ssl ??= false;
+  port ??= ssl ? 443 : 80;
+  const target: ProbeTarget = {
+    address: server,
+    port,
+    timeoutMs: opts.timeoutMs ?? 5000,
+    ...(opts.bindAddress !== undefined ? { bindAddress: opts.bindAddress } : {}),
+    ...(opts.bindPort !== undefined ? { bindPort: opts.bindPort } : {}),
+  };
+  const vhost = opts.virtualhost;
+  const got = await getOnce(
+    {
+      tls: ssl,
+      target,
+      path,
+      host: vhost ?? hostPort(server, port),
+      servername: ssl && opts.sni && vhost !== undefined && isIP(vhost) === 0 ? vhost : undefined,
+      readBody: true,
+      maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024 * 1024,
+    },
+    opts.signal ?? new AbortController().signal,
+    target.timeoutMs,
+    target.timeoutMs,
+  );
+  if (!got.ok) throw new Error(`GET ${path}: ${got.reason}`);
+  const body = got.body ?? Buffer.alloc(0);
+  return { status: got.status, digest: createHash('md5').update(body).digest('hex'), bytes: body.length };
+}
