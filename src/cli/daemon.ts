@@ -6,10 +6,9 @@
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { ParseResult } from '../config/index.js';
 import { configTestExitCode } from '../config/diagnostics.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger } from '../log.js';
 import { VrrpDaemon } from '../vrrp/daemon.js';
-import { IpvsClient, IpvsUnavailableError } from '../ipvs/client.js';
-import { IpvsController } from '../ipvs/controller.js';
+import { CheckerDaemon } from '../check/daemon.js';
 import type { CliOptions } from './options.js';
 
 export const DefaultPidFiles = {
@@ -40,23 +39,6 @@ export function subsystems(opts: CliOptions, config: ParseResult['config']): { v
   return { vrrp: opts.all === true || config.vrrp_instance.length > 0, checkers: opts.all === true || config.virtual_server.length > 0 };
 }
 
-async function startIpvs(result: ParseResult, log: Logger): Promise<IpvsController | null> {
-  let client: IpvsClient;
-  try {
-    client = await IpvsClient.open();
-    const info = await client.info();
-    const v = info.version;
-    log.info({ version: `${v >> 16}.${(v >> 8) & 0xff}.${v & 0xff}`, connections: info.connectionTableSize }, 'IPVS: kernel table found');
-  } catch (e) {
-    log.error({ error: (e as Error).message }, e instanceof IpvsUnavailableError ? 'IPVS: not available' : 'IPVS: cannot open the kernel interface');
-    return null;
-  }
-  const controller = new IpvsController(result.config, client, log.child({ subsystem: 'ipvs' }));
-  const report = await controller.start();
-  log.info({ ...report.applied, failed: report.failed }, 'IPVS: table programmed');
-  return controller;
-}
-
 /**
  * @param reparse reads the configuration again (SIGHUP); null keeps the running one
  */
@@ -84,14 +66,11 @@ export async function runDaemon(opts: CliOptions, result: ParseResult, stderr: (
     }
   };
 
-  let ipvs: IpvsController | null = null;
+  let checkers: CheckerDaemon | null = null;
   if (run.checkers) {
     log.info({ config: opts.useFile, virtual_servers: result.config.virtual_server.length }, 'Starting Healthcheck child process');
-    ipvs = await startIpvs(result, log).catch((e: Error) => {
-      log.error({ error: e.message }, 'IPVS: cannot program the table');
-      return null;
-    });
-    if (!ipvs && !run.vrrp) {
+    checkers = await CheckerDaemon.start(result.config, log);
+    if (!checkers && !run.vrrp) {
       removePidFiles();
       return 1;
     }
@@ -105,7 +84,7 @@ export async function runDaemon(opts: CliOptions, result: ParseResult, stderr: (
     } catch (e) {
       log.error({ error: (e as Error).message }, 'cannot start the VRRP subsystem');
       await daemon.stop().catch(() => undefined);
-      await ipvs?.stop(opts.dontReleaseIpvs).catch(() => undefined);
+      await checkers?.stop(opts.dontReleaseIpvs).catch(() => undefined);
       removePidFiles();
       return 1;
     }
@@ -117,10 +96,9 @@ export async function runDaemon(opts: CliOptions, result: ParseResult, stderr: (
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'Stopping');
-      void Promise.all([daemon?.stop(), ipvs?.stop(opts.dontReleaseIpvs)])
+      void Promise.all([daemon?.stop(), checkers?.stop(opts.dontReleaseIpvs)])
         .catch((e: Error) => log.error({ error: e.message }, 'error while stopping'))
         .finally(() => {
-          (ipvs?.kernel as IpvsClient | undefined)?.close();
           removePidFiles();
           log.info('Stopped');
           resolve(0);
@@ -136,20 +114,25 @@ export async function runDaemon(opts: CliOptions, result: ParseResult, stderr: (
         return;
       }
       if (daemon) log.warn('reload: VRRP instances are not reloaded yet - they keep the configuration they started with');
-      if (ipvs)
-        void ipvs
+      if (checkers)
+        void checkers
           .reload(next.config)
           .then((r) => log.info({ ...r.applied, failed: r.failed }, 'reload: IPVS table reconciled'))
           .catch((e: Error) => log.error({ error: e.message }, 'reload: IPVS reconcile failed'));
     });
     process.on('SIGUSR1', () => {
-      const data = { vrrp_instance: daemon?.status() ?? [], virtual_server: ipvs ? [...ipvs.desired.values()].map((d) => ({ origin: d.origin, service: d.service, dests: [...d.dests.values()] })) : [] };
+      const ipvs = checkers?.controller;
+      const data = {
+        vrrp_instance: daemon?.status() ?? [],
+        virtual_server: ipvs ? [...ipvs.desired.values()].map((d) => ({ origin: d.origin, service: d.service, dests: [...d.dests.values()] })) : [],
+        checkers: checkers?.status().checkers ?? [],
+      };
       writeFileSync(DataFile, `${JSON.stringify(data, null, 2)}\n`);
       log.info({ file: DataFile }, 'data dumped');
     });
     process.on('SIGUSR2', () => {
       const stats = (daemon?.status() ?? []).map((s) => ({ name: s.name, sent: s.sent, received: s.received, dropped: s.dropped }));
-      writeFileSync(StatsFile, `${JSON.stringify({ vrrp_instance: stats, unknown_vrid: daemon?.unknownVrid ?? 0 }, null, 2)}\n`);
+      writeFileSync(StatsFile, `${JSON.stringify({ vrrp_instance: stats, unknown_vrid: daemon?.unknownVrid ?? 0, checker_pool: checkers?.status().pool ?? null }, null, 2)}\n`);
       log.info({ file: StatsFile }, 'stats dumped');
     });
   });

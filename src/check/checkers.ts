@@ -1,0 +1,198 @@
+/**
+ * The health-check subsystem: one pool for every checker of every real server, the health
+ * book as the one owner of what the checks say, and the IPVS controller told when that
+ * changes (keepalived's checker child: check_daemon.c, check_api.c, ipwrapper.c).
+ */
+import type { KeepalivedConfig } from '../config/model.js';
+import type { VirtualServer } from '../config/keywords/virtual-server.js';
+import type { RealServer } from '../config/keywords/real-server.js';
+import type { Checker } from '../config/checkers/index.js';
+import type { ScriptSpec } from '../config/parser.js';
+import type { Logger } from '../log.js';
+import { describeVs } from '../ipvs/desired.js';
+import { CheckerState, checkerTiming } from './checker-state.js';
+import { CheckPool, type CheckJob, type PoolClock, type PoolStats } from './pool.js';
+import { HealthBook, type HealthEvent } from './health.js';
+import { failed, type Probe } from './probe.js';
+
+/** Builds the probe of one checker; null when the kind is not supported (the checker stays up). */
+export type ProbeFactory = (check: Checker, rs: RealServer, vs: VirtualServer) => Probe | null;
+
+/** What the subsystem needs of the rest of the agent. */
+export interface CheckerEdges {
+  /** The health changed: bring IPVS to what the book now says. */
+  healthChanged(): void;
+  /** Run a notify script (notify_up/down, quorum_up/down) with its configured arguments. */
+  runScript(what: string, spec: ScriptSpec): void;
+}
+
+export interface CheckerOptions {
+  /** Probes in flight at once (default 1024). */
+  concurrency?: number;
+  clock?: PoolClock;
+  random?: () => number;
+}
+
+/** keepalived's FMT_RS: `[203.0.113.21]:tcp:80`. */
+export function describeRs(rs: RealServer, vs: VirtualServer): string {
+  return `[${rs.ip}]:${vs.protocol?.toLowerCase() ?? 'tcp'}:${rs.port}`;
+}
+
+/** The same checker across a reload: same service, same real server, same kind in the same place. */
+function checkerKey(vs: VirtualServer, rs: RealServer, index: number): string {
+  return `${describeVs(vs)} ${describeRs(rs, vs)} ${index} ${rs.checkers[index]?.type ?? ''}`;
+}
+
+export interface CheckerStatus {
+  virtual_server: string;
+  real_server: string;
+  checker: string;
+  up: boolean;
+  alive: boolean;
+  weight: number;
+  last?: string;
+}
+
+interface JobInfo {
+  vs: VirtualServer;
+  rs: RealServer;
+  index: number;
+  check: Checker;
+  last?: string;
+}
+
+export class HealthCheckers {
+  readonly book: HealthBook;
+  readonly pool: CheckPool;
+  readonly #jobs = new Map<CheckJob, JobInfo>();
+
+  constructor(
+    readonly config: Pick<KeepalivedConfig, 'virtual_server'>,
+    readonly probes: ProbeFactory,
+    readonly edges: CheckerEdges,
+    readonly log: Logger,
+    opts: CheckerOptions = {},
+    /** The subsystem of the configuration before a reload: unchanged checkers keep their state. */
+    previous?: HealthCheckers,
+  ) {
+    const carried = previous ? previous.#carriedStates() : new Map<string, boolean>();
+    const carriedUp = (vs: VirtualServer, rs: RealServer, i: number): boolean | undefined => carried.get(checkerKey(vs, rs, i));
+    this.book = new HealthBook(config.virtual_server, (vs, rs, i) => !(carriedUp(vs, rs, i) ?? rs.checkers[i]?.alpha !== true));
+    this.pool = new CheckPool({ concurrency: opts.concurrency ?? 1024, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.random ? { random: opts.random } : {}) });
+    for (const vs of config.virtual_server) {
+      for (const rs of vs.real_server) {
+        rs.checkers.forEach((check, index) => {
+          const probe = this.#probe(check, rs, vs);
+          if (!probe) return;
+          const info: JobInfo = { vs, rs, index, check };
+          const job: CheckJob = {
+            name: `${check.type} on service ${describeRs(rs, vs)} of ${describeVs(vs)}`,
+            probe,
+            state: new CheckerState(checkerTiming(check), carriedUp(vs, rs, index)),
+            onResult: (result, outcome) => {
+              info.last = result.reason;
+              if (!result.ok && (outcome.transition === 'down' || check.log_all_failures)) {
+                this.log.info({ reason: result.reason }, `${job.name} failed${outcome.failures > 1 ? ` after ${outcome.failures - 1} retries` : ''}.`);
+              } else if (!result.ok && !outcome.transition && outcome.failures > 0) {
+                this.log.debug({ reason: result.reason }, `${job.name} failed, retry ${outcome.failures}`);
+              } else if (outcome.transition === 'up') this.log.info({ reason: result.reason }, `${job.name} succeeded.`);
+              this.#events(this.book.checkerResult(vs, rs, index, result, outcome.transition));
+            },
+          };
+          this.#jobs.set(job, info);
+          this.pool.add(job);
+        });
+      }
+    }
+  }
+
+  /** Checker up/down by identity, for the next configuration. */
+  #carriedStates(): Map<string, boolean> {
+    return new Map([...this.#jobs].map(([job, i]) => [checkerKey(i.vs, i.rs, i.index), job.state.up]));
+  }
+
+  #probe(check: Checker, rs: RealServer, vs: VirtualServer): Probe | null {
+    try {
+      const p = this.probes(check, rs, vs);
+      if (!p) this.log.warn(`${check.type} on ${describeRs(rs, vs)}: this checker kind is not supported yet - it counts as up`);
+      return p;
+    } catch (e) {
+      // a checker that cannot be built (bad file, unknown user) fails every check, with the reason
+      const reason = (e as Error).message;
+      this.log.error(`${check.type} on ${describeRs(rs, vs)}: ${reason}`);
+      return async () => failed(reason);
+    }
+  }
+
+  #events(events: HealthEvent[]): void {
+    let ipvs = false;
+    for (const e of events) {
+      const vsName = describeVs(e.vs);
+      switch (e.type) {
+        case 'rs-up':
+        case 'rs-down': {
+          const up = e.type === 'rs-up';
+          const how = e.rs.inhibit_on_failure ? (up ? 'Enabling' : 'Disabling') : up ? 'Adding' : 'Removing';
+          this.log.info(`${how} service ${describeRs(e.rs, e.vs)} ${up ? 'to' : 'from'} VS ${vsName}`);
+          const script = up ? e.rs.notify_up : e.rs.notify_down;
+          if (script) this.edges.runScript(`${up ? 'notify_up' : 'notify_down'} ${describeRs(e.rs, e.vs)}`, script);
+          ipvs = true;
+          break;
+        }
+        case 'rs-weight':
+          this.log.info(`Changing weight from ${e.from} to ${e.to} for ${describeRs(e.rs, e.vs)} of VS ${vsName}`);
+          ipvs = true;
+          break;
+        case 'quorum-up':
+        case 'quorum-down': {
+          const up = e.type === 'quorum-up';
+          const total = e.vs.quorum + (up ? e.vs.hysteresis : -e.vs.hysteresis);
+          this.log.info(
+            up
+              ? `Gained quorum ${e.vs.quorum}+${e.vs.hysteresis}=${total} <= ${e.weightSum} for VS ${vsName}`
+              : `Lost quorum ${e.vs.quorum}-${e.vs.hysteresis}=${total} > ${e.weightSum} for VS ${vsName}`,
+          );
+          const script = up ? e.vs.quorum_up : e.vs.quorum_down;
+          if (script) this.edges.runScript(`${up ? 'quorum_up' : 'quorum_down'} ${vsName}`, script);
+          ipvs = true;
+          break;
+        }
+      }
+    }
+    if (ipvs) this.edges.healthChanged();
+  }
+
+  start(): void {
+    this.log.info({ checkers: this.pool.size }, 'Activating healthchecker');
+    this.pool.start();
+  }
+
+  /**
+   * Stop checking. With `omega` a virtual server runs its quorum_down and the notify_down of its
+   * alive real servers, as keepalived does on shutdown.
+   */
+  async stop(): Promise<void> {
+    await this.pool.stop();
+    for (const vs of this.config.virtual_server) {
+      if (!vs.omega) continue;
+      for (const rs of vs.real_server) if (rs.notify_down && this.book.alive(vs, rs)) this.edges.runScript(`notify_down ${describeRs(rs, vs)}`, rs.notify_down);
+      if (vs.quorum_down && this.book.quorumUp(vs)) this.edges.runScript(`quorum_down ${describeVs(vs)}`, vs.quorum_down);
+    }
+  }
+
+  stats(): PoolStats {
+    return this.pool.stats();
+  }
+
+  status(): CheckerStatus[] {
+    return [...this.#jobs.entries()].map(([job, i]) => ({
+      virtual_server: describeVs(i.vs),
+      real_server: describeRs(i.rs, i.vs),
+      checker: i.check.type,
+      up: job.state.up,
+      alive: this.book.alive(i.vs, i.rs),
+      weight: this.book.weight(i.vs, i.rs),
+      ...(i.last !== undefined ? { last: i.last } : {}),
+    }));
+  }
+}

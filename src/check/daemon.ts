@@ -1,0 +1,159 @@
+/**
+ * The checker side of the agent (keepalived's "Healthcheck child"): the IPVS controller and
+ * the health checkers that drive it, their notify scripts, reload and stop.
+ */
+import type { KeepalivedConfig } from '../config/model.js';
+import type { ScriptSpec } from '../config/parser.js';
+import type { Logger } from '../log.js';
+import { systemHostEnvironment } from '../io/host-environment.js';
+import { nativeSockets } from '../native/index.js';
+import { IpvsClient, IpvsUnavailableError } from '../ipvs/client.js';
+import { IpvsController, type SyncReport } from '../ipvs/controller.js';
+import { ScriptRunner, type ScriptIdentity } from '../notify/script-runner.js';
+import { HealthCheckers, type CheckerStatus } from './checkers.js';
+import { probeFactory } from './kinds.js';
+import type { PoolStats } from './pool.js';
+
+/** notify_up/notify_down and quorum scripts get this long before they are killed. */
+const NotifyTimeoutMs = 30_000;
+
+/**
+ * Probes in flight at once: three quarters of the open-files limit (each probe holds one or
+ * two descriptors), at least 16, at most 4096.
+ */
+export function concurrencyFor(openFilesLimit: number): number {
+  return Math.max(16, Math.min(4096, Math.floor(openFilesLimit * 0.75) - 32));
+}
+
+/**
+ * Raise the open-files limit for `checkers` checkers as keepalived does (Node.js already takes
+ * the soft limit to the hard one; as root the hard limit can go further); returns the limit.
+ */
+function raiseOpenFiles(checkers: number, log: Logger): number {
+  try {
+    return nativeSockets().raiseNofileLimit(Math.max(1024, Math.min(1 << 20, 2 * checkers + 1024)));
+  } catch (e) {
+    log.warn({ error: (e as Error).message }, 'cannot raise the open-files limit');
+    return 1024;
+  }
+}
+
+function identityOf(who: { user: string; group?: string } | undefined): ScriptIdentity | null {
+  if (!who) return null;
+  const env = systemHostEnvironment();
+  const u = env.lookupUser(who.user);
+  if (!u) return null;
+  const g = who.group === undefined ? null : env.lookupGroup(who.group);
+  return { uid: u.uid, gid: g?.gid ?? u.gid };
+}
+
+export class CheckerDaemon {
+  readonly #scripts: ScriptRunner;
+  #config: KeepalivedConfig;
+  #checkers: HealthCheckers;
+  #syncQueued = false;
+
+  private constructor(
+    config: KeepalivedConfig,
+    readonly controller: IpvsController,
+    readonly client: IpvsClient,
+    readonly log: Logger,
+  ) {
+    this.#config = config;
+    this.#scripts = new ScriptRunner(log);
+    this.#checkers = this.#build(config);
+    controller.setHealth(this.#checkers.book);
+  }
+
+  /**
+   * Open IPVS and program the table; null (with one error line) when the kernel has no IPVS or
+   * refuses the interface. Checks start once the table is programmed.
+   */
+  static async start(config: KeepalivedConfig, log: Logger): Promise<CheckerDaemon | null> {
+    let client: IpvsClient;
+    try {
+      client = await IpvsClient.open();
+      const info = await client.info();
+      const v = info.version;
+      log.info({ version: `${v >> 16}.${(v >> 8) & 0xff}.${v & 0xff}`, connections: info.connectionTableSize }, 'IPVS: kernel table found');
+    } catch (e) {
+      log.error({ error: (e as Error).message }, e instanceof IpvsUnavailableError ? 'IPVS: not available' : 'IPVS: cannot open the kernel interface');
+      return null;
+    }
+    const ipvsLog = log.child({ subsystem: 'ipvs' });
+    const d = new CheckerDaemon(config, new IpvsController(config, client, ipvsLog), client, log);
+    try {
+      const report = await d.controller.start();
+      log.info({ ...report.applied, failed: report.failed }, 'IPVS: table programmed');
+    } catch (e) {
+      log.error({ error: (e as Error).message }, 'IPVS: cannot program the table');
+      client.close();
+      return null;
+    }
+    d.#checkers.start();
+    return d;
+  }
+
+  #build(config: KeepalivedConfig, previous?: HealthCheckers): HealthCheckers {
+    const g = config.global_defs;
+    const defaultUser = g.script_user ?? (identityOf({ user: 'keepalived_script' }) ? { user: 'keepalived_script' } : undefined);
+    const defaultIdentity = identityOf(defaultUser);
+    const probes = probeFactory({ config, scripts: this.#scripts, defaultIdentity });
+    const checkers = config.virtual_server.reduce((n, vs) => n + vs.real_server.reduce((m, rs) => m + rs.checkers.length, 0), 0);
+    const openFiles = raiseOpenFiles(checkers, this.log);
+    return new HealthCheckers(
+      config,
+      probes,
+      {
+        healthChanged: () => this.#queueSync(),
+        runScript: (what, spec) => this.#runScript(what, spec, defaultIdentity),
+      },
+      this.log.child({ subsystem: 'checker' }),
+      { concurrency: concurrencyFor(openFiles) },
+      previous,
+    );
+  }
+
+  #runScript(what: string, spec: ScriptSpec, defaultIdentity: ScriptIdentity | null): void {
+    const identity = spec.user !== undefined ? identityOf({ user: spec.user, ...(spec.group !== undefined ? { group: spec.group } : {}) }) : defaultIdentity;
+    void this.#scripts.run({ what, args: spec.args, identity, timeoutMs: NotifyTimeoutMs });
+  }
+
+  /** Health events arrive one by one; the IPVS sync runs once for all of one turn of the loop. */
+  #queueSync(): void {
+    if (this.#syncQueued) return;
+    this.#syncQueued = true;
+    setImmediate(() => {
+      this.#syncQueued = false;
+      this.controller.sync().then(
+        (r) => r.failed && this.log.warn({ failed: r.failed }, 'IPVS: some changes were refused'),
+        (e: Error) => this.log.error({ error: e.message }, 'IPVS: sync failed'),
+      );
+    });
+  }
+
+  /** SIGHUP: new checkers (unchanged ones keep their state), then the table reconciled. */
+  async reload(config: KeepalivedConfig): Promise<SyncReport> {
+    const previous = this.#checkers;
+    await previous.pool.stop();
+    this.#config = config;
+    this.#checkers = this.#build(config, previous);
+    const report = await this.controller.reload(config, this.#checkers.book);
+    this.#checkers.start();
+    return report;
+  }
+
+  async stop(keepIpvs = false): Promise<void> {
+    await this.#checkers.stop();
+    await this.controller.stop(keepIpvs);
+    this.client.close();
+  }
+
+  status(): { checkers: CheckerStatus[]; pool: PoolStats } {
+    return { checkers: this.#checkers.status(), pool: this.#checkers.stats() };
+  }
+
+  get config(): KeepalivedConfig {
+    return this.#config;
+  }
+}
