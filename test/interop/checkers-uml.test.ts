@@ -1,0 +1,73 @@
+/**
+ * Health checkers driving a real IPVS (User-Mode Linux, src/lab/uml.ts): test/uml/checker-scenario.mjs
+ * runs keepalived-ts -C and then Debian's keepalived -C with the same configuration through the
+ * same steps (a backend killed and restarted, every backend down, one back) and reports the
+ * kernel's table after each step, the traffic through the VIP and the detection times.
+ * Root; needs user-mode-linux, kmod, ipvsadm and keepalived (.ci/run installs them).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runInUml } from '../../src/lab/uml.js';
+
+interface Run {
+  agent: string;
+  steps: { started: number | null; sorry: number | null; sorryOut: number | null };
+  tables: { started: string; rs1Down: string; sorry: string; recovered: string };
+  down: (number | null)[];
+  up: (number | null)[];
+  traffic: string[];
+  trafficRs1Down: string[];
+  trafficSorry: string;
+  exit: number | string;
+  afterStop: string;
+  log: string;
+}
+
+let ours: Run;
+let theirs: Run;
+
+beforeAll(async () => {
+  const r = await runInUml(['node', 'test/uml/checker-scenario.mjs', '2'], { timeoutS: 400 });
+  if (r.code !== 0) throw new Error(`scenario failed (${r.code}):\n${r.stderr}\n${r.stdout.slice(-2000)}`);
+  expect(r.moduleFailures).toEqual([]);
+  const out = JSON.parse(r.stdout) as { runs: Run[] };
+  [ours, theirs] = out.runs as [Run, Run];
+}, 480_000);
+
+const emptyTable = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n';
+
+describe('health checkers on a real kernel (UML), beside keepalived', () => {
+  it('puts every real server whose checks pass in the table, as keepalived does', () => {
+    expect(ours.steps.started, ours.log).not.toBeNull();
+    expect(ours.tables.started).toContain('TCP  192.0.2.100:80 rr\n  -> 203.0.113.21:8080            Masq    1\n  -> 203.0.113.22:8080            Masq    2');
+    expect(ours.tables.started).toContain('TCP  192.0.2.101:8080 wrr\n  -> 203.0.113.21:8080            Masq    3');
+    expect(ours.tables.started).toBe(theirs.tables.started);
+    expect(new Set(ours.traffic)).toEqual(new Set(['rs1', 'rs2']));
+  });
+
+  it('removes a dead real server, or sets it to weight 0 with inhibit_on_failure, and traffic avoids it', () => {
+    expect(ours.down.every((ms) => ms !== null && ms < 6000), `${ours.down}`).toBe(true);
+    expect(ours.tables.rs1Down).not.toContain('TCP  192.0.2.100:80 rr\n  -> 203.0.113.21:8080');
+    expect(ours.tables.rs1Down).toContain('TCP  192.0.2.101:8080 wrr\n  -> 203.0.113.21:8080            Masq    0');
+    expect(ours.tables.rs1Down).toBe(theirs.tables.rs1Down);
+    expect(ours.trafficRs1Down).toEqual(['rs2', 'rs2', 'rs2']);
+  });
+
+  it('puts it back when it recovers', () => {
+    expect(ours.up.every((ms) => ms !== null && ms < 4000), `${ours.up}`).toBe(true);
+  });
+
+  it('brings in the sorry server when every real server is down, and takes it out when one returns', () => {
+    expect(ours.steps.sorry).not.toBeNull();
+    expect(ours.tables.sorry).toContain('TCP  192.0.2.100:80 rr\n  -> 203.0.113.23:8080            Masq    1\nTCP');
+    expect(ours.tables.sorry).toBe(theirs.tables.sorry);
+    expect(ours.trafficSorry).toBe('rs3');
+    expect(ours.steps.sorryOut).not.toBeNull();
+    expect(ours.tables.recovered).toBe(theirs.tables.recovered);
+  });
+
+  it('removes its services when stopped', () => {
+    expect(ours.exit).toBe(0);
+    expect(ours.afterStop).toBe(emptyTable);
+    expect(theirs.afterStop).toBe(emptyTable);
+  });
+});

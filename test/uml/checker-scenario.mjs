@@ -1,0 +1,182 @@
+// Runs INSIDE User-Mode Linux (see src/lab/uml.ts and test/interop/checkers-uml.test.ts): the
+// health checkers driving the real IPVS of the UML kernel, first with keepalived-ts -C, then
+// with Debian's keepalived -C on the same configuration and the same steps, so that the tables
+// and the detection times can be compared. Prints one JSON object; the assertions are on the host.
+// usage: node test/uml/checker-scenario.mjs [TRIALS=3]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const trials = Number(process.argv[2] ?? 3);
+const dir = '/run/kts-check';
+mkdirSync(dir, { recursive: true });
+const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', ...opts });
+const ipvsadm = () => sh('ipvsadm', ['-Ln']);
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+// three real servers in namespaces on a bridge, a client behind the director, VIPs on a dummy
+sh('ip', ['-batch', '-'], {
+  input: `netns add rs1
+netns add rs2
+netns add rs3
+netns add cl
+link add br0 type bridge
+addr add 203.0.113.1/24 dev br0
+link set br0 up
+link add vrs1 type veth peer name eth0 netns rs1
+link set vrs1 master br0 up
+link add vrs2 type veth peer name eth0 netns rs2
+link set vrs2 master br0 up
+link add vrs3 type veth peer name eth0 netns rs3
+link set vrs3 master br0 up
+link add vcl type veth peer name eth0 netns cl
+addr add 198.51.100.1/24 dev vcl
+link set vcl up
+link add lab0 type dummy
+addr add 192.0.2.100/32 dev lab0
+addr add 192.0.2.101/32 dev lab0
+link set lab0 up
+`,
+});
+const hosts = { rs1: '203.0.113.21', rs2: '203.0.113.22', rs3: '203.0.113.23', cl: '198.51.100.2' };
+for (const [ns, addr] of Object.entries(hosts)) {
+  const gw = ns === 'cl' ? '198.51.100.1' : '203.0.113.1';
+  sh('ip', ['-n', ns, '-batch', '-'], { input: `link set lo up\naddr add ${addr}/24 dev eth0\nlink set eth0 up\nroute add default via ${gw}\n` });
+}
+sh('sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+
+/** An HTTP backend in a namespace on port 8080 answering its name; resolves once listening. */
+const backends = {};
+async function startBackend(ns) {
+  const p = spawn('ip', ['netns', 'exec', ns, 'node', '-e', `require('http').createServer((q, s) => s.end('${ns}')).listen(8080, () => console.log('up'))`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise((r) => p.stdout.once('data', r));
+  backends[ns] = p;
+}
+async function stopBackend(ns) {
+  const p = backends[ns];
+  delete backends[ns];
+  p.kill('SIGKILL');
+  await new Promise((r) => p.once('exit', r));
+}
+
+const conf = `global_defs {
+  router_id uml-check
+}
+virtual_server 192.0.2.100 80 {
+  delay_loop 1
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+  sorry_server 203.0.113.23 8080
+  real_server 203.0.113.21 8080 {
+    weight 1
+    HTTP_GET {
+      url {
+        path /
+        status_code 200
+      }
+      connect_timeout 1
+      retry 1
+      delay_before_retry 1
+    }
+  }
+  real_server 203.0.113.22 8080 {
+    weight 2
+    TCP_CHECK {
+      connect_timeout 1
+      retry 1
+      delay_before_retry 1
+    }
+  }
+}
+virtual_server 192.0.2.101 8080 {
+  delay_loop 1
+  lb_algo wrr
+  lb_kind NAT
+  protocol TCP
+  real_server 203.0.113.21 8080 {
+    weight 3
+    inhibit_on_failure
+    TCP_CHECK {
+      connect_timeout 1
+      retry 1
+      delay_before_retry 1
+    }
+  }
+}
+`;
+writeFileSync(`${dir}/keepalived.conf`, conf);
+
+/** Poll the table until `pred(text)` holds; ms taken, or null after `limitMs`. */
+async function until(pred, limitMs = 15000) {
+  const t0 = now();
+  while (now() - t0 < limitMs) {
+    if (pred(ipvsadm())) return now() - t0;
+    await sleep(20);
+  }
+  return null;
+}
+const has = (t, vip, rs) => {
+  const block = t.split(/\n(?=TCP|UDP|FWM)/).find((b) => b.startsWith(`TCP  ${vip} `)) ?? '';
+  const line = block.split('\n').find((l) => l.includes(`-> ${rs}`));
+  return line ? Number(line.trim().split(/\s+/)[3]) : null; // the weight, or null when absent
+};
+const get = () =>
+  sh('ip', ['netns', 'exec', 'cl', 'node', '-e', `require('http').get('http://192.0.2.100/', (r) => { let b = ''; r.on('data', (c) => (b += c)); r.on('end', () => console.log(b)); }).on('error', (e) => console.log('ERR ' + e.code))`]).trim();
+/** ipvsadm -Ln without the connection counters, which traffic changes. */
+const plain = (t) => t.split('\n').map((l) => (l.startsWith('  -> ') ? l.replace(/\s+\d+\s+\d+\s*$/, '') : l)).join('\n');
+
+async function run(agent) {
+  const r = { agent, steps: {}, tables: {}, down: [], up: [] };
+  await startBackend('rs1');
+  await startBackend('rs2');
+  await startBackend('rs3');
+  const argv =
+    agent === 'keepalived-ts'
+      ? ['node', ['dist/cli.js', '-C', '-n', '-l', '-f', `${dir}/keepalived.conf`, '-p', `${dir}/k.pid`, '-c', `${dir}/c.pid`]]
+      : ['keepalived', ['-C', '-n', '-l', '-D', '-f', `${dir}/keepalived.conf`, '-p', `${dir}/k.pid`, '-c', `${dir}/c.pid`]];
+  const p = spawn(argv[0], argv[1], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let log = '';
+  p.stdout.on('data', (b) => (log += b));
+  p.stderr.on('data', (b) => (log += b));
+  try {
+    r.steps.started = await until((t) => has(t, '192.0.2.100:80', '203.0.113.21:8080') === 1 && has(t, '192.0.2.100:80', '203.0.113.22:8080') === 2 && has(t, '192.0.2.101:8080', '203.0.113.21:8080') === 3);
+    r.tables.started = plain(ipvsadm());
+    r.traffic = [get(), get(), get(), get()];
+    // let every checker settle past its first checks before measuring
+    await sleep(2500);
+    for (let i = 0; i < trials; i++) {
+      await stopBackend('rs1');
+      const removed = await until((t) => has(t, '192.0.2.100:80', '203.0.113.21:8080') === null && has(t, '192.0.2.101:8080', '203.0.113.21:8080') === 0);
+      r.down.push(removed);
+      if (i === 0) r.tables.rs1Down = plain(ipvsadm());
+      if (i === 0) r.trafficRs1Down = [get(), get(), get()];
+      await startBackend('rs1');
+      r.up.push(await until((t) => has(t, '192.0.2.100:80', '203.0.113.21:8080') === 1 && has(t, '192.0.2.101:8080', '203.0.113.21:8080') === 3));
+      await sleep(1500);
+    }
+    // every real server down: the sorry server alone; one back: the sorry server out
+    await stopBackend('rs1');
+    await stopBackend('rs2');
+    r.steps.sorry = await until((t) => has(t, '192.0.2.100:80', '203.0.113.23:8080') === 1 && has(t, '192.0.2.100:80', '203.0.113.22:8080') === null);
+    r.tables.sorry = plain(ipvsadm());
+    r.trafficSorry = get();
+    await startBackend('rs2');
+    r.steps.sorryOut = await until((t) => has(t, '192.0.2.100:80', '203.0.113.23:8080') === null && has(t, '192.0.2.100:80', '203.0.113.22:8080') === 2);
+    r.tables.recovered = plain(ipvsadm());
+  } finally {
+    process.kill(-p.pid, 'SIGTERM');
+    r.exit = await new Promise((res) => p.once('exit', (code, signal) => res(code ?? signal)));
+    for (const ns of Object.keys(backends)) await stopBackend(ns);
+    r.afterStop = ipvsadm();
+    sh('ipvsadm', ['-C']);
+    r.log = log.split('\n').slice(-60).join('\n');
+  }
+  return r;
+}
+
+const out = { trials, runs: [] };
+for (const agent of ['keepalived-ts', 'keepalived']) out.runs.push(await run(agent));
+console.log(JSON.stringify(out));
