@@ -14,6 +14,7 @@ import { runDaemon } from './daemon.js';
 import { labDown, runLab } from '../lab/demo.js';
 import { IpvsClient } from '../ipvs/client.js';
 import { formatTable, tableJson } from '../ipvs/format.js';
+import { runGenhashCommand } from './genhash.js';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -28,6 +29,7 @@ export const ExitCode = { Ok: 0, Fatal: 1, Config: 2, NoConfig: 6, ProgramError:
 export function runCli(argv: readonly string[], io: CliIo): number | Promise<number> {
   if (argv[0] === 'lab') return runLabCommand(argv.slice(1), io);
   if (argv[0] === 'ipvs') return runIpvsCommand(argv.slice(1), io);
+  if (argv[0] === 'genhash') return runGenhashCommand(argv.slice(1), io);
   const program = buildProgram();
   try {
     program.parse([...argv], { from: 'user' });

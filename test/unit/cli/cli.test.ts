@@ -174,3 +174,32 @@ describe('keepalived flags', () => {
     expect(r.stdout).toContain('--config-test');
   });
 });
+
+describe('keepalived-ts genhash', () => {
+  /** The async commands write after runCli returns: collect until they settle. */
+  async function runAsync(...argv: string[]) {
+    const out = { stdout: '', stderr: '' };
+    const code = await runCli(argv, { stdout: (t) => (out.stdout += t), stderr: (t) => (out.stderr += t), cwd: dir, env: {} });
+    return { code, ...out };
+  }
+
+  it('prints the MD5 of the body a url returns, and fails clearly when nothing answers', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_q, s) => s.end('hello'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const ok = await runAsync('genhash', '-s', '127.0.0.1', '-p', String(port), '-u', '/index.html');
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toBe('HTTP status = 200\nbody bytes = 5\nMD5SUM = 5d41402abc4b2a76b9719d911017c592\n');
+      const bad = await runAsync('genhash', '-s', '127.0.0.1', '-p', String(port), '-u', '/', '-t', 'x');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('invalid --port or --timeout');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    const refused = await runAsync('genhash', '-s', '127.0.0.1', '-p', String(port), '-u', '/');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('keepalived-ts genhash: GET /: connection refused (ECONNREFUSED)\n');
+  });
+});
