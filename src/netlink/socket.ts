@@ -92,6 +92,9 @@ export class NetlinkSocket {
     const bytes = encodeMessage({ type, flags: flags | NLM_F_REQUEST | (dump ? 0 : NLM_F_ACK), seq, pid: 0, payload });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
+        // timers run before I/O callbacks in a loop turn: read what has arrived before giving up
+        this.#drain();
+        if (!this.#pending.has(seq)) return;
         this.#pending.delete(seq);
         reject(new Error(`${what}: no answer from the kernel in ${this.timeoutMs} ms`));
       }, this.timeoutMs);

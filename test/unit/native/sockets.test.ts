@@ -108,6 +108,22 @@ describe('native sockets', () => {
     expect(out).toBe('1000 1000 1000');
   });
 
+  it('takes an answer that arrived while the loop was busy past the timeout, instead of timing out', async () => {
+    const { NetlinkSocket } = await import('../../../src/netlink/socket.js');
+    const { NLM_F_DUMP } = await import('../../../src/netlink/codec.js');
+    const { dumpPayload, RTM_GETLINK } = await import('../../../src/netlink/rtnl.js');
+    const sock = new NetlinkSocket(nativeSockets().constants.NETLINK_ROUTE, 50);
+    try {
+      const answer = sock.request(RTM_GETLINK, NLM_F_DUMP, dumpPayload(0, 16), 'list interfaces');
+      await new Promise((r) => setImmediate(r)); // sent
+      const until = Date.now() + 150;
+      while (Date.now() < until); // the kernel answers meanwhile; the timer is due before the socket is read
+      expect((await answer).length).toBeGreaterThan(0);
+    } finally {
+      sock.close();
+    }
+  });
+
   it('runs concurrent dumps on one netlink socket one after another (the kernel refuses a second with EBUSY)', async () => {
     const rtnl = new RouteNetlink();
     try {
