@@ -8,6 +8,7 @@
  * previous one ended, as keepalived does. Lateness (start time minus due time) is recorded in
  * a histogram for the bench and the status dump.
  */
+import { setMaxListeners } from 'node:events';
 import type { Probe, ProbeResult } from './probe.js';
 import type { CheckerState, ResultOutcome } from './checker-state.js';
 
@@ -80,6 +81,8 @@ export class CheckPool {
     this.#clock = opts.clock ?? systemClock;
     this.#concurrency = Math.max(1, opts.concurrency);
     this.#random = opts.random ?? Math.random;
+    // every probe in flight listens to the one abort signal
+    setMaxListeners(0, this.#abort.signal);
   }
 
   get size(): number {
