@@ -124,6 +124,30 @@ describe('native sockets', () => {
     }
   });
 
+  it('answers every request of a batched datagram: refusals by their own error, the rest by the last answer', async () => {
+    const { NetlinkSocket } = await import('../../../src/netlink/socket.js');
+    const { RTM_DELADDR, RTM_GETLINK, addressPayload } = await import('../../../src/netlink/rtnl.js');
+    const sock = new NetlinkSocket(nativeSockets().constants.NETLINK_ROUTE);
+    const bogus = addressPayload({ family: AF_INET, prefix: 32, scope: 0, ifindex: 99999, local: Uint8Array.of(192, 0, 2, 1) }, true);
+    const lo = Buffer.alloc(16);
+    lo.writeInt32LE(1, 4); // ifindex 1: a request answered with data, not an acknowledgement
+    try {
+      // one turn of the loop: one datagram of five requests
+      const answers = await Promise.allSettled([
+        sock.request(RTM_DELADDR, 0, bogus, 'delete 1'),
+        sock.request(RTM_GETLINK, 0, lo, 'get lo'),
+        sock.request(RTM_DELADDR, 0, bogus, 'delete 2'),
+        sock.request(RTM_GETLINK, 0, lo, 'get lo again'),
+        sock.request(RTM_DELADDR, 0, bogus, 'delete 3'),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual(['rejected', 'fulfilled', 'rejected', 'fulfilled', 'rejected']);
+      for (const i of [0, 2, 4]) expect((answers[i] as PromiseRejectedResult).reason).toMatchObject({ code: expect.stringMatching(/^E/), request: `delete ${i / 2 + 1}` });
+      for (const i of [1, 3]) expect((answers[i] as PromiseFulfilledResult<unknown[]>).value).toHaveLength(1);
+    } finally {
+      sock.close();
+    }
+  });
+
   it('runs concurrent dumps on one netlink socket one after another (the kernel refuses a second with EBUSY)', async () => {
     const rtnl = new RouteNetlink();
     try {
