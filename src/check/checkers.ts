@@ -65,6 +65,8 @@ export class HealthCheckers {
   readonly book: HealthBook;
   readonly pool: CheckPool;
   readonly #jobs = new Map<CheckJob, JobInfo>();
+  /** Virtual servers whose checks wait (ha_suspend while their address is not on this host). */
+  readonly #suspended = new Set<VirtualServer>();
 
   constructor(
     readonly config: Pick<KeepalivedConfig, 'virtual_server'>,
@@ -89,6 +91,7 @@ export class HealthCheckers {
             name: `${check.type} on service ${describeRs(rs, vs)} of ${describeVs(vs)}`,
             probe,
             state: new CheckerState(checkerTiming(check), carriedUp(vs, rs, index)),
+            suspended: () => this.#suspended.has(vs),
             onResult: (result, outcome) => {
               info.last = result.reason;
               if (!result.ok && (outcome.transition === 'down' || check.log_all_failures)) {
@@ -160,6 +163,21 @@ export class HealthCheckers {
       }
     }
     if (ipvs) this.edges.healthChanged();
+  }
+
+  /**
+   * ha_suspend: a virtual server's checks run only while its address is configured on this
+   * host (it is the VRRP master's); `local` says which addresses are.
+   */
+  updateSuspension(local: ReadonlySet<string>): void {
+    for (const vs of this.config.virtual_server) {
+      if (!vs.ha_suspend || vs.ip === undefined) continue;
+      const suspend = !local.has(vs.ip);
+      if (suspend === this.#suspended.has(vs)) continue;
+      if (suspend) this.#suspended.add(vs);
+      else this.#suspended.delete(vs);
+      this.log.info(`${suspend ? 'Suspending' : 'Activating'} healthchecker for service ${describeVs(vs)}`);
+    }
   }
 
   start(): void {

@@ -7,6 +7,10 @@ import type { ScriptSpec } from '../config/parser.js';
 import type { Logger } from '../log.js';
 import { systemHostEnvironment } from '../io/host-environment.js';
 import { nativeSockets } from '../native/index.js';
+import { formatIp } from '../config/address.js';
+import { AddressMonitor } from '../netlink/link-monitor.js';
+import { RouteNetlink } from '../netlink/route.js';
+import { AF_INET, AF_INET6 } from '../netlink/rtnl.js';
 import { IpvsClient, IpvsUnavailableError } from '../ipvs/client.js';
 import { IpvsController, type SyncReport } from '../ipvs/controller.js';
 import { ScriptRunner, type ScriptIdentity } from '../notify/script-runner.js';
@@ -52,6 +56,10 @@ export class CheckerDaemon {
   #config: KeepalivedConfig;
   #checkers: HealthCheckers;
   #syncQueued = false;
+  /** ha_suspend: the host's addresses, followed through rtnetlink while a virtual server asks. */
+  #rtnl: RouteNetlink | null = null;
+  #addressMonitor: AddressMonitor | null = null;
+  #addressesQueued = false;
 
   private constructor(
     config: KeepalivedConfig,
@@ -90,8 +98,48 @@ export class CheckerDaemon {
       client.close();
       return null;
     }
+    await d.#followAddresses();
     d.#checkers.start();
     return d;
+  }
+
+  /** For ha_suspend: know which virtual server addresses are on this host, now and on change. */
+  async #followAddresses(): Promise<void> {
+    if (!this.#config.virtual_server.some((vs) => vs.ha_suspend)) return;
+    if (!this.#rtnl) {
+      try {
+        this.#rtnl = new RouteNetlink();
+        this.#addressMonitor = new AddressMonitor(() => this.#queueAddresses());
+      } catch (e) {
+        this.log.error({ error: (e as Error).message }, 'ha_suspend: cannot follow the addresses of this host - checkers stay active');
+        return;
+      }
+    }
+    await this.#readAddresses();
+  }
+
+  async #readAddresses(): Promise<void> {
+    if (!this.#rtnl) return;
+    try {
+      const all = [...(await this.#rtnl.addresses(AF_INET)), ...(await this.#rtnl.addresses(AF_INET6))];
+      const local = new Set<string>();
+      for (const a of all) {
+        const bytes = a.local ?? a.address;
+        if (bytes) local.add(formatIp({ family: a.family === AF_INET ? 'inet' : 'inet6', bytes: [...bytes] }));
+      }
+      this.#checkers.updateSuspension(local);
+    } catch (e) {
+      this.log.error({ error: (e as Error).message }, 'ha_suspend: cannot read the addresses of this host');
+    }
+  }
+
+  #queueAddresses(): void {
+    if (this.#addressesQueued) return;
+    this.#addressesQueued = true;
+    setImmediate(() => {
+      this.#addressesQueued = false;
+      void this.#readAddresses();
+    });
   }
 
   #build(config: KeepalivedConfig, previous?: HealthCheckers): HealthCheckers {
@@ -139,12 +187,15 @@ export class CheckerDaemon {
     this.#config = config;
     this.#checkers = this.#build(config, previous);
     const report = await this.controller.reload(config, this.#checkers.book);
+    await this.#followAddresses();
     this.#checkers.start();
     return report;
   }
 
   async stop(keepIpvs = false): Promise<void> {
     await this.#checkers.stop();
+    this.#addressMonitor?.close();
+    this.#rtnl?.close();
     await this.controller.stop(keepIpvs);
     this.client.close();
   }

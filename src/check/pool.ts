@@ -33,6 +33,8 @@ export interface CheckJob {
   readonly state: CheckerState;
   /** Told of every result with what the state machine made of it. */
   onResult(result: ProbeResult, outcome: ResultOutcome): void;
+  /** While true the check is skipped (ha_suspend) and looked at again a delay_loop later. */
+  suspended?(): boolean;
 }
 
 interface Entry {
@@ -178,7 +180,14 @@ export class CheckPool {
   #startReady(): void {
     while (this.#running && this.#inFlight < this.#concurrency && this.#readyHead < this.#ready.length) {
       const e = this.#ready[this.#readyHead++]!;
-      if (!e.removed) this.#run(e);
+      if (e.removed) continue;
+      if (e.job.suspended?.()) {
+        e.dueUs = this.#clock.nowUs() + e.job.state.timing.delayLoopUs;
+        e.seq = this.#seq++;
+        this.#push(e);
+        continue;
+      }
+      this.#run(e);
     }
     if (this.#readyHead === this.#ready.length) {
       this.#ready = [];

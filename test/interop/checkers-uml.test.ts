@@ -17,6 +17,7 @@ interface Run {
   traffic: string[];
   trafficRs1Down: string[];
   trafficSorry: string;
+  suspended: { kept: number | null; removedAfterMs: number | null };
   exit: number | string;
   afterStop: string;
   log: string;
@@ -50,6 +51,13 @@ describe('health checkers on a real kernel (UML), beside keepalived', () => {
     expect(ours.tables.rs1Down).toContain('TCP  192.0.2.101:8080 wrr\n  -> 203.0.113.21:8080            Masq    0');
     expect(ours.tables.rs1Down).toBe(theirs.tables.rs1Down);
     expect(ours.trafficRs1Down).toEqual(['rs2', 'rs2', 'rs2']);
+  });
+
+  it('ha_suspend: no checks while the virtual server address is not on the host; checks once it appears', () => {
+    expect(ours.suspended.kept).toBe(1);
+    expect(theirs.suspended.kept).toBe(1);
+    expect(ours.suspended.removedAfterMs).not.toBeNull();
+    expect(ours.suspended.removedAfterMs!).toBeLessThan(6000);
   });
 
   it('puts it back when it recovers', () => {

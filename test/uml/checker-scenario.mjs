@@ -91,6 +91,21 @@ virtual_server 192.0.2.100 80 {
     }
   }
 }
+virtual_server 192.0.2.102 8080 {
+  delay_loop 1
+  ha_suspend
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+  real_server 203.0.113.21 8080 {
+    weight 1
+    TCP_CHECK {
+      connect_timeout 1
+      retry 1
+      delay_before_retry 1
+    }
+  }
+}
 virtual_server 192.0.2.101 8080 {
   delay_loop 1
   lb_algo wrr
@@ -142,7 +157,7 @@ async function run(agent) {
   p.stdout.on('data', (b) => (log += b));
   p.stderr.on('data', (b) => (log += b));
   try {
-    r.steps.started = await until((t) => has(t, '192.0.2.100:80', '203.0.113.21:8080') === 1 && has(t, '192.0.2.100:80', '203.0.113.22:8080') === 2 && has(t, '192.0.2.101:8080', '203.0.113.21:8080') === 3);
+    r.steps.started = await until((t) => has(t, '192.0.2.100:80', '203.0.113.21:8080') === 1 && has(t, '192.0.2.100:80', '203.0.113.22:8080') === 2 && has(t, '192.0.2.101:8080', '203.0.113.21:8080') === 3, 60000); // node's start in UML is slow
     r.tables.started = plain(ipvsadm());
     r.traffic = [get(), get(), get(), get()];
     // let every checker settle past its first checks before measuring
@@ -153,6 +168,14 @@ async function run(agent) {
       r.down.push(removed);
       if (i === 0) r.tables.rs1Down = plain(ipvsadm());
       if (i === 0) r.trafficRs1Down = [get(), get(), get()];
+      if (i === 0) {
+        // ha_suspend: 192.0.2.102 is not on this host, so its checker has not run and rs1 stays;
+        // once the address appears (as on a VRRP takeover) the checker runs and takes rs1 out
+        r.suspended = { kept: has(ipvsadm(), '192.0.2.102:8080', '203.0.113.21:8080') };
+        sh('ip', ['addr', 'add', '192.0.2.102/32', 'dev', 'lab0']);
+        r.suspended.removedAfterMs = await until((t) => has(t, '192.0.2.102:8080', '203.0.113.21:8080') === null);
+        sh('ip', ['addr', 'del', '192.0.2.102/32', 'dev', 'lab0']);
+      }
       await startBackend('rs1');
       r.up.push(await until((t) => has(t, '192.0.2.100:80', '203.0.113.21:8080') === 1 && has(t, '192.0.2.101:8080', '203.0.113.21:8080') === 3));
       await sleep(1500);

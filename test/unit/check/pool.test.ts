@@ -133,6 +133,23 @@ describe('check pool', () => {
     await pool.stop();
   });
 
+  it('skips the checks of a suspended job (ha_suspend), looking again every delay_loop', async () => {
+    const clock = new FakeClock();
+    const log: string[] = [];
+    let suspended = true;
+    const pool = new CheckPool({ concurrency: 4, clock, random: () => 0 });
+    pool.add({ ...job('a', [], log, clock), suspended: () => suspended });
+    pool.start();
+    await clock.advance(12 * s);
+    expect(log).toEqual([]);
+    suspended = false;
+    await clock.advance(17 * s);
+    // looked at 1, 6, 11 and 16: runs from 16 on
+    expect(log).toEqual(['16 a start', '16 a ok']);
+    expect(pool.stats().checks).toBe(1);
+    await pool.stop();
+  });
+
   it('stop aborts the checks in flight and waits for them', async () => {
     const clock = new FakeClock();
     let aborted = false;
