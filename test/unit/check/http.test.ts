@@ -3,11 +3,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { connect, createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genhash, httpProbe } from '../../../src/check/http.js';
 import type { ProbeResult, ProbeTarget } from '../../../src/check/probe.js';
@@ -16,76 +15,7 @@ import type { HttpCheck, HttpUrl } from '../../../src/config/checkers/http.js';
 
 const md5 = (b: string | Buffer): string => createHash('md5').update(b).digest('hex');
 
-/** Accepted sockets by server, destroyed by shut(): a paused socket never sees the peer's FIN. */
-const accepted = new WeakMap<Server, Set<Socket>>();
-
-function listen(server: Server, host = '127.0.0.1'): Promise<number> {
-  const set = new Set<Socket>();
-  accepted.set(server, set);
-  server.on('connection', (s: Socket) => {
-    set.add(s);
-    s.once('close', () => set.delete(s));
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port: 0 }, () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-async function shut(server: Server): Promise<void> {
-  for (const s of accepted.get(server) ?? []) s.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-async function closedPort(): Promise<number> {
-  const s = createNetServer();
-  const port = await listen(s);
-  await shut(s);
-  return port;
-}
-
-/** A listener that never accepts (see tcp.test.ts): blocked worker, full accept queue. */
-async function silentListener(): Promise<{ port: number; close: () => Promise<void> }> {
-  const gate = new SharedArrayBuffer(4);
-  const worker = new Worker(
-    `const { parentPort, workerData } = require('node:worker_threads');
-     const net = require('node:net');
-     const srv = net.createServer((s) => s.destroy());
-     srv.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => {
-       parentPort.postMessage(srv.address().port);
-       Atomics.wait(new Int32Array(workerData), 0, 0, 30000);
-       srv.close();
-     });`,
-    { eval: true, workerData: gate },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  const fillers: Socket[] = [];
-  for (let i = 0; i < 16; i++) {
-    const s = connect({ host: '127.0.0.1', port });
-    s.on('error', () => {});
-    fillers.push(s);
-    const connected = await new Promise<boolean>((resolve) => {
-      const t = setTimeout(() => resolve(false), 150);
-      s.once('connect', () => {
-        clearTimeout(t);
-        resolve(true);
-      });
-    });
-    if (!connected) break;
-  }
-  return {
-    port,
-    close: async () => {
-      for (const s of fillers) s.destroy();
-      Atomics.store(new Int32Array(gate), 0, 1);
-      Atomics.notify(new Int32Array(gate), 0);
-      await worker.terminate();
-    },
-  };
-}
+import { closedPort, listen, shut, silentListener } from '../../helpers/loopback.js';
 
 const url = (path: string, extra: Partial<HttpUrl> = {}): HttpUrl => ({ path, status_code: [], regex_no_match: false, ...extra });
 const httpCheck = (urls: HttpUrl[], extra: Partial<HttpCheck> = {}): HttpCheck => ({

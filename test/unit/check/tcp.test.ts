@@ -1,5 +1,4 @@
-import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Worker } from 'node:worker_threads';
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tcpProbe } from '../../../src/check/tcp.js';
 import type { ProbeTarget } from '../../../src/check/probe.js';
@@ -7,69 +6,7 @@ import type { TcpCheck } from '../../../src/config/checkers/tcp.js';
 
 const check: TcpCheck = { type: 'TCP_CHECK', connect_timeout: 1, retry: 1, delay_before_retry: 1, delay_loop: 5 };
 
-function listen(server: Server, host = '127.0.0.1', port = 0): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port }, () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-const close = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
-
-/** A port nothing listens on (bound, read, released). */
-async function closedPort(host = '127.0.0.1'): Promise<number> {
-  const s = createServer();
-  const port = await listen(s, host);
-  await close(s);
-  return port;
-}
-
-/**
- * A listener that never accepts: its server lives in a worker thread whose event loop is blocked,
- * and its accept queue (backlog 1) is filled first, so the kernel drops further SYNs and a
- * connect times out. Loopback only, no firewall rules needed.
- */
-async function silentListener(): Promise<{ port: number; close: () => Promise<void> }> {
-  const gate = new SharedArrayBuffer(4);
-  const worker = new Worker(
-    `const { parentPort, workerData } = require('node:worker_threads');
-     const net = require('node:net');
-     const srv = net.createServer((s) => s.destroy());
-     srv.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => {
-       parentPort.postMessage(srv.address().port);
-       Atomics.wait(new Int32Array(workerData), 0, 0, 30000);
-       srv.close();
-     });`,
-    { eval: true, workerData: gate },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  const fillers: Socket[] = [];
-  for (let i = 0; i < 16; i++) {
-    const s = connect({ host: '127.0.0.1', port });
-    s.on('error', () => {});
-    fillers.push(s);
-    const connected = await new Promise<boolean>((resolve) => {
-      const t = setTimeout(() => resolve(false), 150);
-      s.once('connect', () => {
-        clearTimeout(t);
-        resolve(true);
-      });
-    });
-    if (!connected) break; // the queue is full: SYNs are dropped from now on
-  }
-  return {
-    port,
-    close: async () => {
-      for (const s of fillers) s.destroy();
-      Atomics.store(new Int32Array(gate), 0, 1);
-      Atomics.notify(new Int32Array(gate), 0);
-      await worker.terminate();
-    },
-  };
-}
+import { closedPort, listen, shut as close, silentListener } from '../../helpers/loopback.js';
 
 const target = (port: number, extra: Partial<ProbeTarget> = {}): ProbeTarget => ({ address: '127.0.0.1', port, timeoutMs: 1000, ...extra });
 const run = (t: ProbeTarget, signal = new AbortController().signal) => tcpProbe(check, t)(signal);
