@@ -183,7 +183,11 @@ async function run(agent) {
     // every real server down: the sorry server alone; one back: the sorry server out
     await stopBackend('rs1');
     await stopBackend('rs2');
-    r.steps.sorry = await until((t) => has(t, '192.0.2.100:80', '203.0.113.23:8080') === 1 && has(t, '192.0.2.100:80', '203.0.113.22:8080') === null);
+    // every table compared between the agents is taken once all of its checkers have settled:
+    // here rs1's inhibited entry in 192.0.2.101 must have gone to weight 0 too
+    r.steps.sorry = await until(
+      (t) => has(t, '192.0.2.100:80', '203.0.113.23:8080') === 1 && has(t, '192.0.2.100:80', '203.0.113.22:8080') === null && has(t, '192.0.2.101:8080', '203.0.113.21:8080') === 0,
+    );
     r.tables.sorry = plain(ipvsadm());
     r.trafficSorry = get();
     await startBackend('rs2');
