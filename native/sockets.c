@@ -23,6 +23,8 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "tcp_probe.h"
+
 #define CHECK(call)                                                            \
   do {                                                                         \
     if ((call) != napi_ok) {                                                   \
@@ -466,6 +468,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"timerfdRead", NULL, js_timerfd_read, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
+  tcp_probe_register(env, exports);
   napi_value c;
   napi_create_object(env, &c);
   set_const(env, c, "AF_INET", AF_INET);
@@ -476,6 +479,7 @@ static napi_value init(napi_env env, napi_value exports) {
   set_const(env, c, "SOCK_DGRAM", SOCK_DGRAM);
   set_const(env, c, "SOL_SOCKET", SOL_SOCKET);
   set_const(env, c, "SO_BINDTODEVICE", SO_BINDTODEVICE);
+  set_const(env, c, "SO_MARK", SO_MARK);
   set_const(env, c, "SO_RCVBUF", SO_RCVBUF);
   set_const(env, c, "SO_RCVBUFFORCE", SO_RCVBUFFORCE);
   set_const(env, c, "SO_SNDBUF", SO_SNDBUF);

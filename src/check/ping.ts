@@ -26,6 +26,7 @@ import { nativeSockets, type NativeSockets } from '../native/index.js';
 import { internetChecksum } from '../net/checksum.js';
 import { addressOfSockaddr, sockaddrIn, sockaddrIn6 } from '../net/sockaddr.js';
 import { failed, passed, runBounded, socketErrorReason, type Probe, type ProbeTarget } from './probe.js';
+import { ifIndex } from './socket-ends.js';
 import { keepalivedFiller } from './udp.js';
 
 // The addon's constants have no IPPROTO_ICMP / IPPROTO_ICMPV6: the values from <netinet/in.h>.
@@ -169,16 +170,6 @@ export function restorePingGroupRange(previousStart: number, path = PingGroupRan
 }
 
 /** The interface index for an IPv6 zone (link-local targets), 0 when unknown. */
-function ifIndex(name: string | undefined): number {
-  if (name === undefined) return 0;
-  if (/^\d+$/.test(name)) return Number(name);
-  try {
-    return Number(readFileSync(`/sys/class/net/${name.replace(/\//g, '')}/ifindex`, 'latin1').trim()) || 0;
-  } catch {
-    return 0;
-  }
-}
-
 function sameBytes(a: Uint8Array | null, b: IpAddress): boolean {
   return a !== null && a.length === b.bytes.length && b.bytes.every((v, i) => v === a[i]);
 }

@@ -16,7 +16,7 @@ export interface ProbeTarget {
   bindPort?: number;
   /** bind_if: needed for IPv6 link-local targets. */
   bindInterface?: string;
-  /** fwmark: SO_MARK on the checker's socket (not settable from Node.js; logged once). */
+  /** fwmark: SO_MARK on the checker's socket (TCP_CHECK sets it; Node.js sockets cannot). */
   fwmark?: number;
   /** connect_timeout in ms: the whole check, connect to verdict, must end within it. */
   timeoutMs: number;

@@ -1,14 +1,16 @@
 /**
  * TCP_CHECK: the real server is up when a TCP connection to it completes within connect_timeout;
- * the connection is closed as soon as it is made (keepalived: check/check_tcp.c).
+ * the connection is closed as soon as it is made (keepalived: check/check_tcp.c). The connect
+ * is the addon's (src/native/tcp-connect.ts): no Node.js socket object per check.
  */
-import { connect } from 'node:net';
 import type { TcpCheck } from '../config/checkers/tcp.js';
-import { failed, passed, runBounded, socketErrorReason, type Probe, type ProbeTarget } from './probe.js';
+import { errnoName, ETIMEDOUT, tcpConnector, type TcpConnectRequest } from '../native/tcp-connect.js';
+import { failed, socketErrorReason, type Probe, type ProbeResult, type ProbeTarget } from './probe.js';
+import { socketEnds } from './socket-ends.js';
 
 /**
- * The host to connect to: an IPv6 link-local target needs its zone (bind_if), which Node.js
- * takes as `fe80::1%eth0`. Any other bind_if cannot be honoured (no SO_BINDTODEVICE in Node.js).
+ * The host to connect to with Node.js sockets (HTTP, SMTP, UDP): an IPv6 link-local target
+ * needs its zone (bind_if), which Node.js takes as `fe80::1%eth0`.
  */
 export function connectHost(target: ProbeTarget): string {
   const a = target.address;
@@ -29,19 +31,27 @@ export function localEnd(target: ProbeTarget): { localAddress?: string; localPor
   };
 }
 
-const noop = (): void => {};
+const connected: ProbeResult = Object.freeze({ ok: true, reason: 'connected' });
+const aborted: ProbeResult = Object.freeze(failed('aborted'));
 
 export function tcpProbe(_check: TcpCheck, target: ProbeTarget): Probe {
-  const ms = target.timeoutMs;
-  return (signal) =>
-    runBounded(signal, ms, () => failed(`no connection within ${ms} ms`), (run) => {
-      // net.connect throws synchronously for an invalid local address or port: runBounded reports it
-      const sock = connect({ host: connectHost(target), port: target.port, ...localEnd(target) });
-      sock.once('connect', () => run.finish(passed('connected')));
-      sock.once('error', (e) => run.finish(failed(socketErrorReason(e))));
-      return () => destroySocket(sock);
-    });
+  const ends = socketEnds(target);
+  if ('error' in ends) {
+    const unusable = failed(ends.error);
+    return () => Promise.resolve(unusable);
+  }
+  const request: TcpConnectRequest = { peer: ends.peer, local: ends.local, mark: ends.mark, device: ends.device, timeoutMs: target.timeoutMs };
+  const timedOut = Object.freeze(failed(`no connection within ${target.timeoutMs} ms`));
+  const verdict = (outcome: number): ProbeResult => {
+    if (outcome === 0) return connected;
+    if (outcome === -1) return aborted;
+    if (outcome === ETIMEDOUT) return timedOut;
+    return failed(socketErrorReason({ code: errnoName(outcome), message: errnoName(outcome) }));
+  };
+  return (signal) => tcpConnector().connect(request, signal).then(verdict);
 }
+
+const noop = (): void => {};
 
 /** Destroy a socket for good: no listener left, and a late error from it is swallowed, not uncaught. */
 export function destroySocket(sock: { removeAllListeners(): unknown; on(event: 'error', fn: () => void): unknown; destroy(): unknown }): void {

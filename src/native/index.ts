@@ -40,8 +40,14 @@ export interface NativeSockets {
   /** Absolute deadline in µs of that clock; 0 disarms. */
   timerfdArm(fd: number, atUs: number): void;
   timerfdRead(fd: number): number;
+  /** TCP connect probes (native/tcp_probe.c): the callback gets a count of (slot, errno) pairs in the returned array. */
+  tcpProbeInit(onResults: (count: number) => void): Int32Array;
+  /** A slot (>= 0) while the connect is under way, or -errno when it could not start. */
+  tcpProbeStart(peer: Uint8Array, local: Uint8Array | null, mark: number, device: string | null, timeoutMs: number): number;
+  tcpProbeCancel(slot: number): void;
+  tcpProbeActive(): number;
   constants: Record<
-    | 'AF_INET' | 'AF_INET6' | 'AF_PACKET' | 'AF_NETLINK' | 'SOCK_RAW' | 'SOCK_DGRAM' | 'SOL_SOCKET' | 'SO_BINDTODEVICE'
+    | 'AF_INET' | 'AF_INET6' | 'AF_PACKET' | 'AF_NETLINK' | 'SOCK_RAW' | 'SOCK_DGRAM' | 'SOL_SOCKET' | 'SO_BINDTODEVICE' | 'SO_MARK'
     | 'SO_RCVBUF' | 'SO_RCVBUFFORCE' | 'SO_SNDBUF' | 'SO_PRIORITY' | 'SO_TIMESTAMPNS' | 'IPPROTO_IP' | 'IPPROTO_IPV6' | 'IP_TOS' | 'IP_TTL' | 'IP_HDRINCL'
     | 'IP_PKTINFO' | 'IP_RECVTTL' | 'IP_TTL_CMSG' | 'IP_MULTICAST_IF' | 'IP_MULTICAST_TTL' | 'IP_MULTICAST_LOOP'
     | 'IP_ADD_MEMBERSHIP' | 'IP_DROP_MEMBERSHIP' | 'IP_MULTICAST_ALL' | 'IPV6_CHECKSUM' | 'IPV6_RECVPKTINFO' | 'IPV6_PKTINFO'

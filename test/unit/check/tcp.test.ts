@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tcpProbe } from '../../../src/check/tcp.js';
+import { socketEnds } from '../../../src/check/socket-ends.js';
+import { tcpConnector } from '../../../src/native/tcp-connect.js';
 import type { ProbeTarget } from '../../../src/check/probe.js';
 import type { TcpCheck } from '../../../src/config/checkers/tcp.js';
 
@@ -86,7 +90,7 @@ describe('TCP_CHECK probe', () => {
     // An IPv6 local end for an IPv4 destination.
     const r = await run(target(port, { bindAddress: '::1' }));
     expect(r.ok).toBe(false);
-    expect(r.reason).toMatch(/EINVAL|EAFNOSUPPORT|invalid|address/i);
+    expect(r.reason).toBe('bindto address ::1 does not suit 127.0.0.1 (address families differ)');
   });
 
   it('stops at once when aborted', async () => {
@@ -105,4 +109,88 @@ describe('TCP_CHECK probe', () => {
       await silent.close();
     }
   });
+
+  it('sets fwmark on the socket as SO_MARK', async () => {
+    const silent = await silentListener();
+    try {
+      const ac = new AbortController();
+      const p = run(target(silent.port, { timeoutMs: 3000, fwmark: 0x2a }), ac.signal);
+      // the SYN is dropped by the full accept queue: the probe's socket waits in SYN-SENT
+      const sockets = (): string => execFileSync('ss', ['-tne', 'state', 'syn-sent', 'dst', `127.0.0.1:${silent.port}`], { encoding: 'utf8' });
+      await expect.poll(sockets, { timeout: 2000 }).toMatch(/fwmark:0x2a/);
+      ac.abort();
+      expect(await p).toEqual({ ok: false, reason: 'aborted' });
+      await expect.poll(sockets).not.toMatch(/fwmark:0x2a/);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('runs 2,500 checks at once (more than one batch of results) and releases every socket', async () => {
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    const accepted = peers.length;
+    const results = await Promise.all(Array.from({ length: 2500 }, () => run(target(port, { timeoutMs: 5000 }))));
+    expect(results.filter((r) => r.ok)).toHaveLength(2500);
+    expect(tcpConnector().active).toBe(0);
+    await expect.poll(() => peers.length - accepted, { timeout: 5000 }).toBeGreaterThanOrEqual(2500);
+    await expect.poll(() => open.size, { timeout: 5000 }).toBe(0);
+    await expect.poll(fds).toBeLessThanOrEqual(before);
+  });
+
+  it('times out many checks in one turn, each with its own verdict', async () => {
+    const silent = await silentListener();
+    try {
+      const refused = await closedPort();
+      const mixed = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => run(i % 3 === 0 ? target(refused) : i % 3 === 1 ? target(silent.port, { timeoutMs: 200 }) : target(port))),
+      );
+      mixed.forEach((r, i) =>
+        expect(r).toEqual(
+          i % 3 === 0
+            ? { ok: false, reason: 'connection refused (ECONNREFUSED)' }
+            : i % 3 === 1
+              ? { ok: false, reason: 'no connection within 200 ms' }
+              : { ok: true, reason: 'connected' },
+        ),
+      );
+      expect(tcpConnector().active).toBe(0);
+    } finally {
+      await silent.close();
+    }
+  });
 });
+
+describe('checker socket ends', () => {
+  it('scopes a link-local IPv6 peer by bind_if and binds to that device', () => {
+    const ends = socketEnds({ address: 'fe80::1', port: 80, bindInterface: 'lo', timeoutMs: 1000 });
+    expect('error' in ends).toBe(false);
+    if ('error' in ends) return;
+    expect(Buffer.from(ends.peer).readUInt32LE(24)).toBe(1); // lo's index
+    expect(ends.device).toBe('lo');
+    expect(socketEnds({ address: 'fe80::1%lo', port: 80, timeoutMs: 1000 })).toMatchObject({ device: 'lo' });
+  });
+
+  it('explains what cannot be connected', () => {
+    expect(socketEnds({ address: 'fe80::1', port: 80, timeoutMs: 1000 })).toEqual({ error: 'link-local fe80::1 needs an existing interface (bind_if)' });
+    expect(socketEnds({ address: 'fe80::1', port: 80, bindInterface: 'nosuch0', timeoutMs: 1000 })).toEqual({
+      error: 'link-local fe80::1 needs an existing interface (bind_if nosuch0 does not exist)',
+    });
+    expect(socketEnds({ address: 'db8::zz', port: 80, timeoutMs: 1000 })).toEqual({ error: 'not an IP address: db8::zz' });
+    expect(socketEnds({ address: '192.0.2.1', port: 80, bindAddress: '2001:db8::1', timeoutMs: 1000 })).toEqual({
+      error: 'bindto address 2001:db8::1 does not suit 192.0.2.1 (address families differ)',
+    });
+  });
+
+  it('binds bind_port alone to the any-address of the peer family, and carries fwmark', () => {
+    const ends = socketEnds({ address: '2001:db8::5', port: 443, bindPort: 4000, fwmark: 9, timeoutMs: 1000 });
+    if ('error' in ends) throw new Error(ends.error);
+    const local = Buffer.from(ends.local!);
+    expect(local.length).toBe(28);
+    expect(local.readUInt16BE(2)).toBe(4000);
+    expect(local.subarray(8, 24).every((b) => b === 0)).toBe(true);
+    expect(ends).toMatchObject({ mark: 9, device: null, family: 'inet6' });
+    expect(Buffer.from(ends.peer).readUInt16BE(2)).toBe(443);
+  });
+});
+

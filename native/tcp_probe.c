@@ -1,0 +1,305 @@
+/*
+ * TCP connect probes for TCP_CHECK, done without a Node.js socket object per check: a
+ * non-blocking connect() on a socket registered with one epoll set of our own, which libuv
+ * watches through a single uv_poll handle, and a libuv timer per probe for connect_timeout.
+ * When the connection completes (or fails, or times out) the descriptor is closed and the
+ * (slot, errno) pair is queued; queued results reach JavaScript in batches, one call per
+ * loop turn, through an Int32Array shared with it. A socket per probe and nothing else: no
+ * thread, no process, no select() ceiling.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <node_api.h>
+#include <uv.h>
+
+#include "tcp_probe.h"
+
+#define SLOTS_PER_CHUNK 1024
+/* Results (slot, errno) handed to JavaScript per call. */
+#define RESULT_CAPACITY 2048
+
+typedef struct probe_slot {
+  uv_timer_t timer;
+  int fd; /* -1 while free or while its result waits to be handed over */
+  int32_t index;
+  /* bumped on every use, so that a stale epoll event cannot be taken for the slot's next probe */
+  uint32_t generation;
+  struct probe_slot *next_free;
+} probe_slot_t;
+
+static struct {
+  int ready;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context context;
+  int epfd;
+  uv_loop_t *loop;
+  uv_poll_t poll;
+  uv_idle_t flusher;
+  probe_slot_t **chunks;
+  size_t nchunks;
+  probe_slot_t *free_list;
+  int32_t *results;
+  napi_ref results_ref;
+  size_t queued;
+  size_t active;
+} tp;
+
+static napi_value throw_code(napi_env env, int err, const char *what) {
+  char message[160];
+  snprintf(message, sizeof message, "%s: %s", what, strerror(err));
+  napi_throw_error(env, NULL, message);
+  return NULL;
+}
+
+static probe_slot_t *slot_at(int32_t index) {
+  if (index < 0 || (size_t)index >= tp.nchunks * SLOTS_PER_CHUNK) return NULL;
+  return &tp.chunks[index / SLOTS_PER_CHUNK][index % SLOTS_PER_CHUNK];
+}
+
+/* A free slot; the slot table grows a chunk at a time and never moves (libuv holds pointers to the timers). */
+static probe_slot_t *take_slot(void) {
+  if (!tp.free_list) {
+    probe_slot_t **chunks = realloc(tp.chunks, (tp.nchunks + 1) * sizeof *chunks);
+    if (!chunks) return NULL;
+    tp.chunks = chunks;
+    probe_slot_t *chunk = calloc(SLOTS_PER_CHUNK, sizeof *chunk);
+    if (!chunk) return NULL;
+    for (int i = SLOTS_PER_CHUNK - 1; i >= 0; i--) {
+      probe_slot_t *s = &chunk[i];
+      s->fd = -1;
+      s->index = (int32_t)(tp.nchunks * SLOTS_PER_CHUNK + i);
+      uv_timer_init(tp.loop, &s->timer);
+      uv_unref((uv_handle_t *)&s->timer);
+      s->timer.data = s;
+      s->next_free = tp.free_list;
+      tp.free_list = s;
+    }
+    tp.chunks[tp.nchunks++] = chunk;
+  }
+  probe_slot_t *s = tp.free_list;
+  tp.free_list = s->next_free;
+  return s;
+}
+
+static void free_slot(probe_slot_t *s) {
+  s->next_free = tp.free_list;
+  tp.free_list = s;
+}
+
+/* Close the probe's socket (which also takes it out of the epoll set) and stop its timer. */
+static void end_probe(probe_slot_t *s) {
+  uv_timer_stop(&s->timer);
+  close(s->fd);
+  s->fd = -1;
+  s->generation++;
+  tp.active--;
+  if (tp.active == 0) uv_poll_stop(&tp.poll);
+}
+
+static void flush_results(void) {
+  if (tp.queued == 0) return;
+  size_t count = tp.queued;
+  tp.queued = 0;
+  napi_env env = tp.env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value fn, recv, argv[1], out;
+  if (napi_get_reference_value(env, tp.callback, &fn) == napi_ok && fn != NULL) {
+    napi_get_global(env, &recv);
+    napi_create_uint32(env, (uint32_t)count, &argv[0]);
+    if (napi_make_callback(env, tp.context, recv, fn, 1, argv, &out) == napi_pending_exception) {
+      napi_value error;
+      napi_get_and_clear_last_exception(env, &error);
+      napi_fatal_exception(env, error);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+  /* only now may the reported slots serve new probes: JavaScript has seen their results */
+  for (size_t i = 0; i < count; i++) free_slot(slot_at(tp.results[2 * i]));
+}
+
+static void queue_result(probe_slot_t *s, int err) {
+  if (tp.queued == RESULT_CAPACITY) flush_results();
+  tp.results[2 * tp.queued] = s->index;
+  tp.results[2 * tp.queued + 1] = err;
+  tp.queued++;
+  end_probe(s);
+}
+
+static void on_flush(uv_idle_t *idle) {
+  uv_idle_stop(idle);
+  flush_results();
+}
+
+static void on_timeout(uv_timer_t *timer) {
+  queue_result(timer->data, ETIMEDOUT);
+  /* timeouts of one loop turn are handed over together, before the loop polls again */
+  uv_idle_start(&tp.flusher, on_flush);
+}
+
+static void on_epoll(uv_poll_t *handle, int status, int events) {
+  (void)handle;
+  (void)status;
+  (void)events;
+  struct epoll_event ready[256];
+  for (;;) {
+    int n = epoll_wait(tp.epfd, ready, 256, 0);
+    for (int i = 0; i < n; i++) {
+      probe_slot_t *s = slot_at((int32_t)(ready[i].data.u64 & 0xffffffffu));
+      if (!s || s->fd < 0 || s->generation != (uint32_t)(ready[i].data.u64 >> 32)) continue;
+      int err = 0;
+      socklen_t len = sizeof err;
+      if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+      else if (err == 0 && (ready[i].events & (EPOLLERR | EPOLLHUP))) err = ECONNRESET;
+      queue_result(s, err);
+    }
+    if (n < 256) break;
+  }
+  flush_results();
+}
+
+/* tcpProbeInit(callback(count)) -> Int32Array of (slot, errno) pairs, filled before each call. */
+static napi_value js_init(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_valuetype t;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok ||
+      t != napi_function) {
+    napi_throw_type_error(env, NULL, "tcpProbeInit(callback)");
+    return NULL;
+  }
+  if (tp.ready) {
+    napi_throw_error(env, NULL, "tcpProbeInit: already initialised");
+    return NULL;
+  }
+  if (napi_get_uv_event_loop(env, &tp.loop) != napi_ok) return throw_code(env, EINVAL, "tcpProbeInit");
+  tp.epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (tp.epfd < 0) return throw_code(env, errno, "epoll_create1");
+  napi_value buffer, array, name;
+  void *data;
+  if (napi_create_arraybuffer(env, RESULT_CAPACITY * 2 * sizeof(int32_t), &data, &buffer) != napi_ok ||
+      napi_create_typedarray(env, napi_int32_array, RESULT_CAPACITY * 2, buffer, 0, &array) != napi_ok ||
+      napi_create_reference(env, array, 1, &tp.results_ref) != napi_ok || napi_create_reference(env, argv[0], 1, &tp.callback) != napi_ok ||
+      napi_create_string_utf8(env, "keepalived-ts:tcp-probe", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, NULL, name, &tp.context) != napi_ok) {
+    close(tp.epfd);
+    napi_throw_error(env, NULL, "tcpProbeInit: N-API setup failed");
+    return NULL;
+  }
+  tp.results = data;
+  int err = uv_poll_init(tp.loop, &tp.poll, tp.epfd);
+  if (err == 0) err = uv_idle_init(tp.loop, &tp.flusher);
+  if (err != 0) return throw_code(env, -err, "uv_poll_init");
+  tp.env = env;
+  tp.ready = 1;
+  return array;
+}
+
+/*
+ * tcpProbeStart(sockaddr, bindSockaddr | null, mark, device | null, timeoutMs) -> slot >= 0
+ * while the connection is under way, or -errno when it could not even start.
+ */
+static napi_value js_start(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5], result;
+  if (!tp.ready) {
+    napi_throw_error(env, NULL, "tcpProbeStart before tcpProbeInit");
+    return NULL;
+  }
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5) {
+    napi_throw_type_error(env, NULL, "tcpProbeStart(sockaddr, bind, mark, device, timeoutMs)");
+    return NULL;
+  }
+  void *peer = NULL, *local = NULL;
+  size_t peer_len = 0, local_len = 0;
+  napi_valuetype t;
+  bool typed;
+  if (napi_is_typedarray(env, argv[0], &typed) != napi_ok || !typed ||
+      napi_get_typedarray_info(env, argv[0], NULL, &peer_len, &peer, NULL, NULL) != napi_ok) {
+    napi_throw_type_error(env, NULL, "tcpProbeStart: sockaddr must be a Uint8Array");
+    return NULL;
+  }
+  napi_typeof(env, argv[1], &t);
+  if (t != napi_null && t != napi_undefined) napi_get_typedarray_info(env, argv[1], NULL, &local_len, &local, NULL, NULL);
+  int32_t mark = 0, timeout_ms = 0;
+  napi_get_value_int32(env, argv[2], &mark);
+  char device[IFNAMSIZ] = "";
+  napi_typeof(env, argv[3], &t);
+  if (t == napi_string) napi_get_value_string_utf8(env, argv[3], device, sizeof device, NULL);
+  napi_get_value_int32(env, argv[4], &timeout_ms);
+  if (peer_len < 2 || timeout_ms <= 0) {
+    napi_throw_range_error(env, NULL, "tcpProbeStart: bad sockaddr or timeout");
+    return NULL;
+  }
+  int family = ((struct sockaddr *)peer)->sa_family;
+  int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int err = fd < 0 ? errno : 0;
+  if (!err && mark != 0 && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) != 0) err = errno;
+  if (!err && device[0] && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device, (socklen_t)strlen(device)) != 0) err = errno;
+  if (!err && local_len > 0) {
+    int one = 1;
+    /* bind_port: several checkers may share one local port towards different servers */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, local, (socklen_t)local_len) != 0) err = errno;
+  }
+  if (!err && connect(fd, peer, (socklen_t)peer_len) != 0 && errno != EINPROGRESS) err = errno;
+  probe_slot_t *s = NULL;
+  if (!err && !(s = take_slot())) err = ENOMEM;
+  if (!err) {
+    struct epoll_event ev = {.events = EPOLLOUT | EPOLLONESHOT, .data.u64 = ((uint64_t)s->generation << 32) | (uint32_t)s->index};
+    if (epoll_ctl(tp.epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      err = errno;
+      free_slot(s);
+    }
+  }
+  if (err) {
+    if (fd >= 0) close(fd);
+    napi_create_int32(env, -err, &result);
+    return result;
+  }
+  s->fd = fd;
+  if (tp.active++ == 0) uv_poll_start(&tp.poll, UV_READABLE, on_epoll);
+  uv_timer_start(&s->timer, on_timeout, (uint64_t)timeout_ms, 0);
+  napi_create_int32(env, s->index, &result);
+  return result;
+}
+
+/* tcpProbeCancel(slot): abandon a probe under way (its socket is closed, no result follows). */
+static napi_value js_cancel(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t index = -1;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == 1) napi_get_value_int32(env, argv[0], &index);
+  probe_slot_t *s = slot_at(index);
+  if (s && s->fd >= 0) {
+    end_probe(s);
+    free_slot(s);
+  }
+  return NULL;
+}
+
+/* tcpProbeActive() -> probes under way (for tests: every socket was released). */
+static napi_value js_active(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  napi_create_uint32(env, (uint32_t)tp.active, &result);
+  return result;
+}
+
+void tcp_probe_register(napi_env env, napi_value exports) {
+  napi_property_descriptor fns[] = {
+      {"tcpProbeInit", NULL, js_init, NULL, NULL, NULL, napi_default, NULL},
+      {"tcpProbeStart", NULL, js_start, NULL, NULL, NULL, napi_default, NULL},
+      {"tcpProbeCancel", NULL, js_cancel, NULL, NULL, NULL, napi_default, NULL},
+      {"tcpProbeActive", NULL, js_active, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
+}
