@@ -15,10 +15,16 @@
 import { createHash } from 'node:crypto';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { Client, errors, type buildConnector, type Dispatcher } from 'undici';
+import type { buildConnector, Dispatcher } from 'undici';
 import type { HttpCheck, HttpUrl } from '../config/checkers/http.js';
 import { failed, passed, socketErrorReason, type Probe, type ProbeResult, type ProbeTarget } from './probe.js';
 import { connectHost, hostPort, localEnd } from './tcp.js';
+
+// undici is loaded with the first HTTP check, not at start: it costs ~20 MB of memory (its
+// WebAssembly HTTP parser), which a director with TCP checks only need not pay.
+type Undici = typeof import('undici');
+let undiciLoading: Promise<Undici> | undefined;
+const loadUndici = (): Promise<Undici> => (undiciLoading ??= import('undici'));
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -63,13 +69,13 @@ function timeoutReason(phase: Phase, ms: number): string {
   }
 }
 
-function errorReason(e: unknown, phase: Phase, tls: boolean, reset: boolean): string {
+function errorReason(undici: Undici, e: unknown, phase: Phase, tls: boolean, reset: boolean): string {
   if (reset) return 'connection reset (ECONNRESET)';
   const err = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; message?: unknown; reason?: unknown; library?: unknown };
   const code = typeof err.code === 'string' ? err.code : '';
   // One line: OpenSSL messages carry file names and newlines.
   const message = typeof err.message === 'string' && err.message !== '' ? (err.message.split('\n')[0] ?? err.message) : code || String(e);
-  if (e instanceof errors.HTTPParserError || code.startsWith('HPE_')) return `invalid HTTP response (${message})`;
+  if (e instanceof undici.errors.HTTPParserError || code.startsWith('HPE_')) return `invalid HTTP response (${message})`;
   if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
     return phase === 'body' ? 'connection closed before the body was complete' : 'connection closed without a response';
   }
@@ -83,7 +89,10 @@ function errorReason(e: unknown, phase: Phase, tls: boolean, reset: boolean): st
  * One GET on its own connection, ended (and every socket closed) within `budgetMs`; `reportMs`
  * is the timeout named in the reason.
  */
-function getOnce(spec: GetSpec, signal: AbortSignal, budgetMs: number, reportMs: number): Promise<GetOutcome> {
+async function getOnce(spec: GetSpec, signal: AbortSignal, budgetMs: number, reportMs: number): Promise<GetOutcome> {
+  const startedMs = performance.now();
+  const undici = await loadUndici();
+  budgetMs -= performance.now() - startedMs;
   return new Promise<GetOutcome>((resolve) => {
     const { target } = spec;
     let phase: Phase = 'connect';
@@ -132,7 +141,7 @@ function getOnce(spec: GetSpec, signal: AbortSignal, budgetMs: number, reportMs:
     };
 
     // The origin only names the server for undici: the connector above does the connecting.
-    const client = new Client(`${spec.tls ? 'https' : 'http'}://${hostPort(bareAddress(target.address), target.port)}`, {
+    const client = new undici.Client(`${spec.tls ? 'https' : 'http'}://${hostPort(bareAddress(target.address), target.port)}`, {
       connect: connector,
       // Our deadline covers every step; undici's own timers are off.
       headersTimeout: 0,
@@ -187,7 +196,7 @@ function getOnce(spec: GetSpec, signal: AbortSignal, budgetMs: number, reportMs:
     run().then(finish, (e: unknown) => {
       let reason: string;
       try {
-        reason = errorReason(e, phase, spec.tls, reset);
+        reason = errorReason(undici, e, phase, spec.tls, reset);
       } catch {
         reason = String(e);
       }
