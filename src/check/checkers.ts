@@ -10,10 +10,10 @@ import type { Checker } from '../config/checkers/index.js';
 import type { ScriptSpec } from '../config/parser.js';
 import type { Logger } from '../log.js';
 import { describeVs } from '../ipvs/desired.js';
-import { CheckerState, checkerTiming } from './checker-state.js';
+import { CheckerState, checkerTiming, type ResultOutcome } from './checker-state.js';
 import { CheckPool, type CheckJob, type PoolClock, type PoolStats } from './pool.js';
 import { HealthBook, type HealthEvent } from './health.js';
-import { failed, type Probe } from './probe.js';
+import { failed, type Probe, type ProbeResult } from './probe.js';
 
 /** Builds the probe of one checker; null when the kind is not supported (the checker stays up). */
 export type ProbeFactory = (check: Checker, rs: RealServer, vs: VirtualServer) => Probe | null;
@@ -53,18 +53,43 @@ export interface CheckerStatus {
   last?: string;
 }
 
-interface JobInfo {
-  vs: VirtualServer;
-  rs: RealServer;
-  index: number;
-  check: Checker;
+/**
+ * One checker of one real server as the pool sees it. A class rather than closures, and the
+ * log name built only when a log line needs it: with tens of thousands of real servers every
+ * byte per checker counts.
+ */
+class CheckerJob implements CheckJob {
   last?: string;
+
+  constructor(
+    readonly owner: HealthCheckers,
+    readonly vs: VirtualServer,
+    readonly rs: RealServer,
+    readonly index: number,
+    readonly check: Checker,
+    readonly probe: Probe,
+    readonly state: CheckerState,
+  ) {}
+
+  /** For logs: `TCP_CHECK on service [203.0.113.21]:tcp:80 of [192.0.2.100]:tcp:80`. */
+  get name(): string {
+    return `${this.check.type} on service ${describeRs(this.rs, this.vs)} of ${describeVs(this.vs)}`;
+  }
+
+  suspended(): boolean {
+    return this.owner.isSuspended(this.vs);
+  }
+
+  onResult(result: ProbeResult, outcome: ResultOutcome): void {
+    this.last = result.reason;
+    this.owner.checkerResult(this, result, outcome);
+  }
 }
 
 export class HealthCheckers {
   readonly book: HealthBook;
   readonly pool: CheckPool;
-  readonly #jobs = new Map<CheckJob, JobInfo>();
+  readonly #jobs: CheckerJob[] = [];
   /** Virtual servers whose checks wait (ha_suspend while their address is not on this host). */
   readonly #suspended = new Set<VirtualServer>();
 
@@ -86,32 +111,33 @@ export class HealthCheckers {
         rs.checkers.forEach((check, index) => {
           const probe = this.#probe(check, rs, vs);
           if (!probe) return;
-          const info: JobInfo = { vs, rs, index, check };
-          const job: CheckJob = {
-            name: `${check.type} on service ${describeRs(rs, vs)} of ${describeVs(vs)}`,
-            probe,
-            state: new CheckerState(checkerTiming(check), carriedUp(vs, rs, index)),
-            suspended: () => this.#suspended.has(vs),
-            onResult: (result, outcome) => {
-              info.last = result.reason;
-              if (!result.ok && (outcome.transition === 'down' || check.log_all_failures)) {
-                this.log.info({ reason: result.reason }, `${job.name} failed${outcome.failures > 1 ? ` after ${outcome.failures - 1} retries` : ''}.`);
-              } else if (!result.ok && !outcome.transition && outcome.failures > 0) {
-                this.log.debug({ reason: result.reason }, `${job.name} failed, retry ${outcome.failures}`);
-              } else if (outcome.transition === 'up') this.log.info({ reason: result.reason }, `${job.name} succeeded.`);
-              this.#events(this.book.checkerResult(vs, rs, index, result, outcome.transition));
-            },
-          };
-          this.#jobs.set(job, info);
+          const job = new CheckerJob(this, vs, rs, index, check, probe, new CheckerState(checkerTiming(check), carriedUp(vs, rs, index)));
+          this.#jobs.push(job);
           this.pool.add(job);
         });
       }
     }
   }
 
+  /** @internal A result of one of our checkers: logged, then told to the health book. */
+  checkerResult(job: CheckerJob, result: ProbeResult, outcome: ResultOutcome): void {
+    if (!result.ok && (outcome.transition === 'down' || job.check.log_all_failures)) {
+      this.log.info({ reason: result.reason }, `${job.name} failed${outcome.failures > 1 ? ` after ${outcome.failures - 1} retries` : ''}.`);
+    } else if (!result.ok && !outcome.transition && outcome.failures > 0) {
+      this.log.debug({ reason: result.reason }, `${job.name} failed, retry ${outcome.failures}`);
+    } else if (outcome.transition === 'up') this.log.info({ reason: result.reason }, `${job.name} succeeded.`);
+    const events = this.book.checkerResult(job.vs, job.rs, job.index, result, outcome.transition);
+    if (events.length > 0) this.#events(events);
+  }
+
+  /** @internal */
+  isSuspended(vs: VirtualServer): boolean {
+    return this.#suspended.size > 0 && this.#suspended.has(vs);
+  }
+
   /** Checker up/down by identity, for the next configuration. */
   #carriedStates(): Map<string, boolean> {
-    return new Map([...this.#jobs].map(([job, i]) => [checkerKey(i.vs, i.rs, i.index), job.state.up]));
+    return new Map(this.#jobs.map((job) => [checkerKey(job.vs, job.rs, job.index), job.state.up]));
   }
 
   #probe(check: Checker, rs: RealServer, vs: VirtualServer): Probe | null {
@@ -127,7 +153,7 @@ export class HealthCheckers {
     }
   }
 
-  #events(events: HealthEvent[]): void {
+  #events(events: readonly HealthEvent[]): void {
     let ipvs = false;
     for (const e of events) {
       const vsName = describeVs(e.vs);
@@ -203,14 +229,14 @@ export class HealthCheckers {
   }
 
   status(): CheckerStatus[] {
-    return [...this.#jobs.entries()].map(([job, i]) => ({
-      virtual_server: describeVs(i.vs),
-      real_server: describeRs(i.rs, i.vs),
-      checker: i.check.type,
+    return this.#jobs.map((job) => ({
+      virtual_server: describeVs(job.vs),
+      real_server: describeRs(job.rs, job.vs),
+      checker: job.check.type,
       up: job.state.up,
-      alive: this.book.alive(i.vs, i.rs),
-      weight: this.book.weight(i.vs, i.rs),
-      ...(i.last !== undefined ? { last: i.last } : {}),
+      alive: this.book.alive(job.vs, job.rs),
+      weight: this.book.weight(job.vs, job.rs),
+      ...(job.last !== undefined ? { last: job.last } : {}),
     }));
   }
 }

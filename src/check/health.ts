@@ -16,13 +16,16 @@ export type HealthEvent =
   | { type: 'quorum-up' | 'quorum-down'; vs: VirtualServer; weightSum: number };
 
 interface ServerRecord {
-  /** Checkers currently down, by index in rs.checkers. */
-  down: Set<number>;
+  /** Whether each checker is down, by index in rs.checkers. */
+  down: boolean[];
+  downCount: number;
   /** misc_dynamic weight, replacing the configured one. */
   dynamicWeight?: number;
-  /** FILE_CHECK deltas by checker index. */
-  deltas: Map<number, number>;
+  /** FILE_CHECK deltas by checker index (made with the first). */
+  deltas?: Map<number, number>;
 }
+
+const noEvents: readonly HealthEvent[] = Object.freeze([]);
 
 /** keepalived's real_weight(): clamped to 0..INT32_MAX. */
 const clampWeight = (w: number): number => Math.max(0, Math.min(0x7fffffff, Math.trunc(w)));
@@ -37,9 +40,8 @@ export class HealthBook implements RealServerHealth {
   constructor(virtualServers: readonly VirtualServer[], initiallyDown: (vs: VirtualServer, rs: RealServer, index: number) => boolean) {
     for (const vs of virtualServers) {
       for (const rs of vs.real_server) {
-        const down = new Set<number>();
-        rs.checkers.forEach((_c, i) => initiallyDown(vs, rs, i) && down.add(i));
-        this.#servers.set(rs, { down, deltas: new Map() });
+        const down = rs.checkers.map((_c, i) => initiallyDown(vs, rs, i));
+        this.#servers.set(rs, { down, downCount: down.filter(Boolean).length });
       }
       const sum = this.weightSum(vs);
       this.#quorum.set(vs, sum > 0 && sum >= vs.quorum);
@@ -48,14 +50,14 @@ export class HealthBook implements RealServerHealth {
 
   alive(_vs: VirtualServer, rs: RealServer): boolean {
     const r = this.#servers.get(rs);
-    return r === undefined || r.down.size === 0;
+    return r === undefined || r.downCount === 0;
   }
 
   weight(_vs: VirtualServer, rs: RealServer): number {
     const r = this.#servers.get(rs);
     if (!r) return rs.weight;
     let w = r.dynamicWeight ?? rs.weight;
-    for (const d of r.deltas.values()) w += d;
+    if (r.deltas) for (const d of r.deltas.values()) w += d;
     return clampWeight(w);
   }
 
@@ -71,21 +73,27 @@ export class HealthBook implements RealServerHealth {
    * A checker's result. `transition` is what its state machine made of it; the weight fields
    * of the result apply whenever present.
    */
-  checkerResult(vs: VirtualServer, rs: RealServer, index: number, result: ProbeResult, transition: 'up' | 'down' | null): HealthEvent[] {
+  checkerResult(vs: VirtualServer, rs: RealServer, index: number, result: ProbeResult, transition: 'up' | 'down' | null): readonly HealthEvent[] {
     const r = this.#servers.get(rs);
-    if (!r) return [];
-    const wasAlive = r.down.size === 0;
+    if (!r) return noEvents;
+    const misc = rs.checkers[index]?.type === 'MISC_CHECK';
+    // the common case, a check that changes nothing, costs nothing (no walk over the service's servers)
+    if (transition === null && !misc && result.weightDelta === undefined) return noEvents;
+    const wasAlive = r.downCount === 0;
     const wasWeight = this.weight(vs, rs);
-    if (transition === 'down') r.down.add(index);
-    else if (transition === 'up') r.down.delete(index);
+    if (transition !== null && r.down[index] !== (transition === 'down')) {
+      r.down[index] = transition === 'down';
+      r.downCount += transition === 'down' ? 1 : -1;
+    }
     // misc_dynamic: exit 2..255 sets the weight; exit 0 or a failure restores the configured one
-    if (rs.checkers[index]?.type === 'MISC_CHECK') r.dynamicWeight = result.ok ? result.weight : undefined;
-    if (result.weightDelta !== undefined) r.deltas.set(index, result.weightDelta);
+    if (misc) r.dynamicWeight = result.ok ? result.weight : undefined;
+    if (result.weightDelta !== undefined) (r.deltas ??= new Map()).set(index, result.weightDelta);
 
-    const events: HealthEvent[] = [];
-    const alive = r.down.size === 0;
-    if (alive !== wasAlive) events.push({ type: alive ? 'rs-up' : 'rs-down', vs, rs, reason: result.reason });
+    const alive = r.downCount === 0;
     const weight = this.weight(vs, rs);
+    if (alive === wasAlive && weight === wasWeight) return noEvents;
+    const events: HealthEvent[] = [];
+    if (alive !== wasAlive) events.push({ type: alive ? 'rs-up' : 'rs-down', vs, rs, reason: result.reason });
     if (alive && wasAlive && weight !== wasWeight) events.push({ type: 'rs-weight', vs, rs, from: wasWeight, to: weight });
     const q = this.#updateQuorum(vs);
     if (q) events.push(q);

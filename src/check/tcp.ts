@@ -33,6 +33,23 @@ export function localEnd(target: ProbeTarget): { localAddress?: string; localPor
 
 const connected: ProbeResult = Object.freeze({ ok: true, reason: 'connected' });
 const aborted: ProbeResult = Object.freeze(failed('aborted'));
+// verdicts are shared, not made per check: one per timeout value and per errno
+const timedOut = new Map<number, ProbeResult>();
+const refusedBy = new Map<number, ProbeResult>();
+
+function verdict(outcome: number, timeoutMs: number): ProbeResult {
+  if (outcome === 0) return connected;
+  if (outcome === -1) return aborted;
+  const cache = outcome === ETIMEDOUT ? timedOut : refusedBy;
+  const key = outcome === ETIMEDOUT ? timeoutMs : outcome;
+  let r = cache.get(key);
+  if (!r) {
+    const name = errnoName(outcome);
+    r = Object.freeze(failed(outcome === ETIMEDOUT ? `no connection within ${timeoutMs} ms` : socketErrorReason({ code: name, message: name })));
+    cache.set(key, r);
+  }
+  return r;
+}
 
 export function tcpProbe(_check: TcpCheck, target: ProbeTarget): Probe {
   const ends = socketEnds(target);
@@ -41,14 +58,7 @@ export function tcpProbe(_check: TcpCheck, target: ProbeTarget): Probe {
     return () => Promise.resolve(unusable);
   }
   const request: TcpConnectRequest = { peer: ends.peer, local: ends.local, mark: ends.mark, device: ends.device, timeoutMs: target.timeoutMs };
-  const timedOut = Object.freeze(failed(`no connection within ${target.timeoutMs} ms`));
-  const verdict = (outcome: number): ProbeResult => {
-    if (outcome === 0) return connected;
-    if (outcome === -1) return aborted;
-    if (outcome === ETIMEDOUT) return timedOut;
-    return failed(socketErrorReason({ code: errnoName(outcome), message: errnoName(outcome) }));
-  };
-  return (signal) => tcpConnector().connect(request, signal).then(verdict);
+  return (signal) => tcpConnector().connect(request, signal).then((outcome) => verdict(outcome, request.timeoutMs));
 }
 
 const noop = (): void => {};

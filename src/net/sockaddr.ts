@@ -9,7 +9,8 @@ export const AF_NETLINK = 16;
 
 /** struct sockaddr_in (16 bytes). */
 export function sockaddrIn(address: Uint8Array, port = 0): Uint8Array {
-  const b = Buffer.alloc(16);
+  // from Node's shared buffer pool: a checker holds one per real server, tens of thousands
+  const b = Buffer.allocUnsafe(16).fill(0);
   b.writeUInt16LE(AF_INET, 0);
   b.writeUInt16BE(port, 2);
   Buffer.from(address).copy(b, 4);
@@ -18,7 +19,7 @@ export function sockaddrIn(address: Uint8Array, port = 0): Uint8Array {
 
 /** struct sockaddr_in6 (28 bytes). */
 export function sockaddrIn6(address: Uint8Array, port = 0, scopeId = 0): Uint8Array {
-  const b = Buffer.alloc(28);
+  const b = Buffer.allocUnsafe(28).fill(0);
   b.writeUInt16LE(AF_INET6, 0);
   b.writeUInt16BE(port, 2);
   Buffer.from(address).copy(b, 8);

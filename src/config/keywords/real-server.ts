@@ -2,7 +2,7 @@
 import { block, type Handler, type KeywordTable, type ScriptSpec } from '../parser.js';
 import { parseBool, readUnsigned } from '../values.js';
 import { checkerKeywords, type Checker, type CheckerOwner } from '../checkers/index.js';
-import { checkerContext } from '../checkers/common.js';
+import { checkerContext, type CheckerContext } from '../checkers/common.js';
 import { readForwarding, readRetry, readSeconds, readServerAddress, type LvsForwarding } from './lvs-common.js';
 import type { KeepalivedConfig } from '../model.js';
 
@@ -100,6 +100,17 @@ export const realServerKeywords: KeywordTable<R> = {
   ...(checkerKeywords as KeywordTable<R>),
 };
 
+// one checker context per configuration, not one closure per real server
+const contexts = new WeakMap<KeepalivedConfig, CheckerContext>();
+function contextOf(c: KeepalivedConfig): CheckerContext {
+  let context = contexts.get(c);
+  if (!context) {
+    context = { trackFileNames: () => c.track_file.map((t) => t.name) };
+    contexts.set(c, context);
+  }
+  return context;
+}
+
 /** The real_server block inside a virtual_server owning `list`, in a configuration `config`. */
 export function realServerBlock<V extends { real_server: RealServer[]; ip?: string }>(config: (vs: V) => KeepalivedConfig): Handler<V> {
   return block<V, R>(
@@ -111,8 +122,7 @@ export function realServerBlock<V extends { real_server: RealServer[]; ip?: stri
         // Mixed families are allowed by recent kernels for DR/TUN; keepalived only warns on NAT (checked later).
       }
       const r: R = { ...addr, weight: 1, checkers: [] };
-      const c = config(vs);
-      checkerContext.set(r, { trackFileNames: () => c.track_file.map((t) => t.name) });
+      checkerContext.set(r, contextOf(config(vs)));
       vs.real_server.push(r);
       return r;
     },
