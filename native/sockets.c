@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <net/if.h>
@@ -443,6 +444,27 @@ static napi_value js_clock_offset_us(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* limitMallocArenas(n): at most n malloc arenas from now on, so that threads (the configuration
+ * reader's worker, libuv's pool) do not each keep an arena of their own after they are done. */
+static napi_value js_limit_malloc_arenas(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int32_t n;
+  if (!get_args(env, info, 1, argv) || !arg_int(env, argv[0], &n) || n < 1) {
+    napi_throw_type_error(env, NULL, "limitMallocArenas(n >= 1)");
+    return NULL;
+  }
+  mallopt(M_ARENA_MAX, n);
+  return NULL;
+}
+
+/* trimMemory(): give the memory malloc holds free back to the system (malloc_trim). */
+static napi_value js_trim_memory(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  CHECK(napi_get_boolean(env, malloc_trim(0) == 1, &result));
+  return result;
+}
+
 static void set_const(napi_env env, napi_value obj, const char *name, int value) {
   napi_value v;
   napi_create_int32(env, value, &v);
@@ -466,6 +488,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"timerfdCreate", NULL, js_timerfd_create, NULL, NULL, NULL, napi_default, NULL},
       {"timerfdArm", NULL, js_timerfd_arm, NULL, NULL, NULL, napi_default, NULL},
       {"timerfdRead", NULL, js_timerfd_read, NULL, NULL, NULL, napi_default, NULL},
+      {"limitMallocArenas", NULL, js_limit_malloc_arenas, NULL, NULL, NULL, napi_default, NULL},
+      {"trimMemory", NULL, js_trim_memory, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
   tcp_probe_register(env, exports);

@@ -10,6 +10,7 @@ import { createLogger } from '../log.js';
 import { VrrpDaemon } from '../vrrp/daemon.js';
 import { CheckerDaemon } from '../check/daemon.js';
 import type { CliOptions } from './options.js';
+import { nativeSockets } from '../native/index.js';
 
 export const DefaultPidFiles = {
   main: '/run/keepalived.pid',
@@ -32,6 +33,15 @@ function pidAlive(file: string): number | null {
   }
 }
 
+/** What reading the configuration and starting left free in malloc goes back to the system. */
+function releaseStartupMemory(): void {
+  try {
+    nativeSockets().trimMemory();
+  } catch {
+    // no addon
+  }
+}
+
 /** Which subsystems run: -P only VRRP, -C only checkers/IPVS, else those with configuration (all with --all). */
 export function subsystems(opts: CliOptions, config: ParseResult['config']): { vrrp: boolean; checkers: boolean } {
   if (opts.vrrp) return { vrrp: true, checkers: false };
@@ -42,7 +52,12 @@ export function subsystems(opts: CliOptions, config: ParseResult['config']): { v
 /**
  * @param reparse reads the configuration again (SIGHUP); null keeps the running one
  */
-export async function runDaemon(opts: CliOptions, result: ParseResult, stderr: (t: string) => void, reparse: () => ParseResult | null = () => null): Promise<number> {
+export async function runDaemon(
+  opts: CliOptions,
+  result: ParseResult,
+  stderr: (t: string) => void,
+  reparse: () => Promise<ParseResult | null> | ParseResult | null = () => null,
+): Promise<number> {
   const log = createLogger({ name: 'keepalived-ts', level: opts.logDetail ? 'debug' : 'info' });
   const run = subsystems(opts, result.config);
   const pidFiles = [opts.pid ?? DefaultPidFiles.main];
@@ -90,6 +105,7 @@ export async function runDaemon(opts: CliOptions, result: ParseResult, stderr: (
     }
   }
 
+  releaseStartupMemory();
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
@@ -106,19 +122,24 @@ export async function runDaemon(opts: CliOptions, result: ParseResult, stderr: (
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     if (!opts.ignoreSigint) process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => {
+    // reloads run one after the other, in the order of the signals
+    let reloading: Promise<void> = Promise.resolve();
+    const reload = async (): Promise<void> => {
       log.info('Reloading (SIGHUP)');
-      const next = reparse();
+      const next = await reparse();
       if (!next || next.abortedIn !== undefined || next.includeFailed || configTestExitCode(next.diagnostics) === 4) {
         log.error('reload: the configuration cannot be used - keeping the running one');
         return;
       }
       if (daemon) log.warn('reload: VRRP instances are not reloaded yet - they keep the configuration they started with');
-      if (checkers)
-        void checkers
-          .reload(next.config)
-          .then((r) => log.info({ ...r.applied, failed: r.failed }, 'reload: IPVS table reconciled'))
-          .catch((e: Error) => log.error({ error: e.message }, 'reload: IPVS reconcile failed'));
+      if (checkers) {
+        const r = await checkers.reload(next.config);
+        log.info({ ...r.applied, failed: r.failed }, 'reload: IPVS table reconciled');
+      }
+      releaseStartupMemory();
+    };
+    process.on('SIGHUP', () => {
+      reloading = reloading.then(reload).catch((e: Error) => log.error({ error: e.message }, 'reload failed'));
     });
     process.on('SIGUSR1', () => {
       const ipvs = checkers?.controller;

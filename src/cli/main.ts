@@ -5,6 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { parseConfig, type ParseResult } from '../config/index.js';
+import { parseConfigOffHeap } from '../config/off-heap.js';
+import { nativeSockets } from '../native/index.js';
 import { configTestExitCode, formatDiagnostic } from '../config/diagnostics.js';
 import { nodeConfigFs } from '../io/node-config-fs.js';
 import { systemHostEnvironment } from '../io/host-environment.js';
@@ -61,7 +63,18 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
     return ExitCode.Ok;
   }
 
-  const result = loadConfig(opts, io);
+  if (opts.configTest !== undefined || opts.dumpConfig) return checkConfig(opts, io, loadConfig(opts, io));
+  return loadConfigOffHeap(opts, io).then((result) => {
+    for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+    if (result.includeFailed) return ExitCode.NoConfig;
+    if (result.abortedIn !== undefined) return ExitCode.Config;
+    if (configTestExitCode(result.diagnostics) === 4) return ExitCode.Fatal;
+    return runDaemon(opts, result, io.stderr, () => loadConfigOffHeap(opts, io));
+  });
+}
+
+/** -t / --config-test and --dump-config. */
+function checkConfig(opts: CliOptions, io: CliIo, result: ParseResult): number {
   if (opts.configTest !== undefined) {
     // keepalived stops after its global pass when an include fails its checks.
     const shown = result.includeFailed ? result.diagnostics.filter((d) => (d.phase ?? 'global') === 'global') : result.diagnostics;
@@ -71,17 +84,9 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
     if (result.includeFailed) return ExitCode.NoConfig;
     return result.abortedIn !== undefined ? ExitCode.Config : configTestExitCode(result.diagnostics);
   }
-  if (opts.dumpConfig) {
-    for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-    io.stdout(`${JSON.stringify(result.config, null, 2)}\n`);
-    return configTestExitCode(result.diagnostics) === 4 ? ExitCode.NoConfig : ExitCode.Ok;
-  }
-
   for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-  if (result.includeFailed) return ExitCode.NoConfig;
-  if (result.abortedIn !== undefined) return ExitCode.Config;
-  if (configTestExitCode(result.diagnostics) === 4) return ExitCode.Fatal;
-  return runDaemon(opts, result, io.stderr, () => loadConfig(opts, io));
+  io.stdout(`${JSON.stringify(result.config, null, 2)}\n`);
+  return configTestExitCode(result.diagnostics) === 4 ? ExitCode.NoConfig : ExitCode.Ok;
 }
 
 /** `keepalived-ts lab [options]`: the two-director failover drill in network namespaces. */
@@ -141,6 +146,22 @@ async function runIpvsCommand(argv: readonly string[], io: CliIo): Promise<numbe
     return ExitCode.Fatal;
   } finally {
     client?.close();
+  }
+}
+
+/** The daemon's reading: in a worker thread (src/config/off-heap.ts), else here if that fails. */
+async function loadConfigOffHeap(opts: CliOptions, io: CliIo): Promise<ParseResult> {
+  try {
+    // two malloc arenas at most: the worker's would otherwise stay behind it, mostly empty
+    nativeSockets().limitMallocArenas(2);
+  } catch {
+    // no addon: only the memory figure suffers
+  }
+  try {
+    return await parseConfigOffHeap(opts.useFile, { cwd: io.cwd, env: io.env, ...(opts.configId !== undefined ? { configId: opts.configId } : {}) });
+  } catch (e) {
+    io.stderr(`keepalived-ts: reading the configuration in a worker failed (${(e as Error).message}); reading it in the main thread\n`);
+    return loadConfig(opts, io);
   }
 }
 

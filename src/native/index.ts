@@ -40,6 +40,10 @@ export interface NativeSockets {
   /** Absolute deadline in µs of that clock; 0 disarms. */
   timerfdArm(fd: number, atUs: number): void;
   timerfdRead(fd: number): number;
+  /** mallopt(M_ARENA_MAX): at most `n` malloc arenas from now on. */
+  limitMallocArenas(n: number): void;
+  /** malloc_trim(0): true when memory went back to the system. */
+  trimMemory(): boolean;
   /** TCP connect probes (native/tcp_probe.c): the callback gets a count of (slot, errno) pairs in the returned array. */
   tcpProbeInit(onResults: (count: number) => void): Int32Array;
   /** A slot (>= 0) while the connect is under way, or -errno when it could not start. */
