@@ -4,15 +4,16 @@
 // on 0.0.0.0), four to a virtual server; the checks are the real TCP_CHECK / HTTP_GET probes run
 // by the real pool and health book (IPVS is left out: its edge only counts health changes).
 // Reports checks per second, the p99 lateness of a check's start against its schedule, CPU
-// seconds per 1,000 checks and the peak RSS of this process.
-// usage: npm run build && node bench/checkers.mjs [N=10000] [tcp|http] [SECONDS=20] [LISTENERS=2]
-import { spawn } from 'node:child_process';
+// seconds per 1,000 checks, and resident memory: at the end (steady), the highest sampled while
+// checking, and the highest of the process's life (start included). The configuration is read
+// as the daemon reads it (in a worker thread). TCP real servers are bench/tcp-sink.c (built
+// here with cc), HTTP ones bench/checkers-listener.mjs.
+// usage: npm run build && node [--max-semi-space-size=1] bench/checkers.mjs [N=10000] [tcp|http] [SECONDS=20] [LISTENERS=2]
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { nodeConfigFs } from '../dist/io/node-config-fs.js';
-import { systemHostEnvironment } from '../dist/io/host-environment.js';
-import { parseConfig } from '../dist/config/index.js';
+import { parseConfigOffHeap } from '../dist/config/off-heap.js';
 import { HealthCheckers } from '../dist/check/checkers.js';
 import { probeFactory } from '../dist/check/kinds.js';
 import { concurrencyFor } from '../dist/check/daemon.js';
@@ -42,15 +43,24 @@ for (let v = 0; v * 4 < n; v++) {
 }
 const confPath = join(mkdtempSync(join(tmpdir(), 'kts-bench-checkers-')), 'keepalived.conf');
 writeFileSync(confPath, conf);
-const parsed = parseConfig(confPath, { fs: nodeConfigFs, host: systemHostEnvironment(), cwd: '/', env: process.env });
-rmSync(dirname(confPath), { recursive: true });
+conf = null;
+if (process.env.BENCH_ARENAS) nativeSockets().limitMallocArenas(Number(process.env.BENCH_ARENAS));
+const parsed = await parseConfigOffHeap(confPath, { cwd: '/', env: process.env });
 
+let sink = null;
+if (kind === 'tcp') {
+  sink = join(dirname(confPath), 'tcp-sink');
+  execFileSync('cc', ['-O2', '-o', sink, new URL('./tcp-sink.c', import.meta.url).pathname]);
+}
 const procs = [];
 for (let l = 0; l < listeners; l++) {
-  const p = spawn(process.execPath, [new URL('./checkers-listener.mjs', import.meta.url).pathname, String(basePort + l)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = sink
+    ? spawn(sink, [String(basePort + l)], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, [new URL('./checkers-listener.mjs', import.meta.url).pathname, String(basePort + l)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((r) => p.stdout.once('data', r));
   procs.push(p);
 }
+rmSync(dirname(confPath), { recursive: true });
 
 const limit = nativeSockets().raiseNofileLimit(2 * n + 1024);
 let healthChanges = 0;
@@ -64,6 +74,7 @@ const checkers = new HealthCheckers(
 let peakRss = 0;
 const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 checkers.start();
+if (process.env.BENCH_TRIM) nativeSockets().trimMemory();
 // bootstrap (1 s) plus the warmup spread (delay_loop): every checker has run once after that
 await sleep(2500);
 checkers.pool.resetStats();
@@ -73,6 +84,8 @@ await sleep(seconds * 1000);
 const elapsed = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const stats = checkers.stats();
+const steadyRss = process.memoryUsage().rss;
+if (process.env.BENCH_MEM) console.error((await import("node:fs")).readFileSync("/proc/self/smaps_rollup", "utf8").split("\n").filter((l) => /^(Rss|Anonymous|Pss_File)/.test(l)).join(" "), JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 2 ** 20)]))), JSON.stringify(process.memoryUsage.rss()));
 const down = checkers.status().filter((s) => !s.up).length;
 await checkers.stop();
 clearInterval(rssTimer);
@@ -89,7 +102,9 @@ const result = {
   latenessP99Ms: stats.latenessP99Ms,
   latenessMaxMs: stats.latenessMaxMs,
   cpuSecondsPer1000Checks: Number((((cpu.user + cpu.system) / 1e6 / stats.checks) * 1000).toFixed(4)),
-  peakRssMB: Math.round(peakRss / 2 ** 20),
+  steadyRssMB: Math.round(steadyRss / 2 ** 20),
+  peakRssWhileCheckingMB: Math.round(peakRss / 2 ** 20),
+  peakRssLifetimeMB: Math.round((process.resourceUsage().maxRSS * 1024) / 2 ** 20),
   downAtEnd: down,
   healthChanges,
 };
