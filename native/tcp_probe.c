@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -140,7 +141,17 @@ static void on_flush(uv_idle_t *idle) {
 }
 
 static void on_timeout(uv_timer_t *timer) {
-  queue_result(timer->data, ETIMEDOUT);
+  probe_slot_t *s = timer->data;
+  /* libuv runs timers before it polls: under load the connection may have completed without
+   * its event having been read yet. One last look at the socket decides, not the clock alone. */
+  struct pollfd p = {.fd = s->fd, .events = POLLOUT};
+  int err = ETIMEDOUT;
+  if (poll(&p, 1, 0) == 1) {
+    socklen_t len = sizeof err;
+    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    else if (err == 0 && (p.revents & (POLLERR | POLLHUP))) err = ECONNRESET;
+  }
+  queue_result(s, err);
   /* timeouts of one loop turn are handed over together, before the loop polls again */
   uv_idle_start(&tp.flusher, on_flush);
 }

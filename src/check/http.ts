@@ -17,7 +17,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { buildConnector, Dispatcher } from 'undici';
 import type { HttpCheck, HttpUrl } from '../config/checkers/http.js';
-import { failed, passed, socketErrorReason, type Probe, type ProbeResult, type ProbeTarget } from './probe.js';
+import { failed, finalLook, passed, socketErrorReason, type Probe, type ProbeResult, type ProbeTarget } from './probe.js';
 import { connectHost, hostPort, localEnd } from './tcp.js';
 
 // undici is loaded with the first HTTP check, not at start: it costs ~20 MB of memory (its
@@ -163,7 +163,7 @@ async function getOnce(spec: GetSpec, signal: AbortSignal, budgetMs: number, rep
       resolve(o);
     };
     const onAbort = (): void => finish({ ok: false, reason: 'aborted' });
-    const timer = setTimeout(() => finish({ ok: false, reason: timeoutReason(phase, reportMs) }), Math.max(0, budgetMs));
+    const timer = setTimeout(() => finalLook(() => finish({ ok: false, reason: timeoutReason(phase, reportMs) })), Math.max(0, budgetMs));
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) onAbort();
 

@@ -71,6 +71,15 @@ export function socketErrorReason(e: unknown): string {
   return code ? `${(e as Error).message}` : String((e as Error)?.message ?? e);
 }
 
+/**
+ * A timeout's verdict, given only after the event loop has polled once more: Node.js runs
+ * timers before it reads sockets, so under load an answer that came in time may still sit
+ * unread when the timer fires. A check must never fail because the checker was busy.
+ */
+export function finalLook(verdict: () => void): void {
+  setImmediate(verdict);
+}
+
 /** One check in progress: `finish` settles it (once; later calls are ignored). */
 export interface ProbeRun {
   finish(result: ProbeResult): void;
@@ -117,7 +126,7 @@ export function runBounded(
       },
     };
     const onAbort = (): void => run.finish(failed('aborted'));
-    const timer = setTimeout(() => run.finish(onTimeout()), timeoutMs);
+    const timer = setTimeout(() => finalLook(() => run.finish(onTimeout())), timeoutMs);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       release = start(run);

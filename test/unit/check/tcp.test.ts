@@ -110,6 +110,16 @@ describe('TCP_CHECK probe', () => {
     }
   });
 
+  it('passes a connection made while the checker was too busy to see it before the timeout', async () => {
+    const p = run(target(port, { timeoutMs: 100 }));
+    // the kernel completes the handshake; the loop only comes back after the deadline
+    const end = performance.now() + 300;
+    while (performance.now() < end) {
+      // busy
+    }
+    expect(await p).toEqual({ ok: true, reason: 'connected' });
+  });
+
   it('sets fwmark on the socket as SO_MARK', async () => {
     const silent = await silentListener();
     try {
