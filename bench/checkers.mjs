@@ -6,8 +6,8 @@
 // Reports checks per second, the p99 lateness of a check's start against its schedule, CPU
 // seconds per 1,000 checks, and resident memory: at the end (steady), the highest sampled while
 // checking, and the highest of the process's life (start included). The configuration is read
-// as the daemon reads it (in a worker thread). TCP real servers are bench/tcp-sink.c (built
-// here with cc), HTTP ones bench/checkers-listener.mjs.
+// as the daemon reads it (in a worker thread). The real servers are bench/tcp-sink.c or
+// bench/http-sink.c (built here with cc), so that the CPU goes to the checker under test.
 // usage: npm run build && node [--max-semi-space-size=1] bench/checkers.mjs [N=10000] [tcp|http] [SECONDS=20] [LISTENERS=2]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,16 +47,11 @@ conf = null;
 if (process.env.BENCH_ARENAS) nativeSockets().limitMallocArenas(Number(process.env.BENCH_ARENAS));
 const parsed = await parseConfigOffHeap(confPath, { cwd: '/', env: process.env });
 
-let sink = null;
-if (kind === 'tcp') {
-  sink = join(dirname(confPath), 'tcp-sink');
-  execFileSync('cc', ['-O2', '-o', sink, new URL('./tcp-sink.c', import.meta.url).pathname]);
-}
+const sink = join(dirname(confPath), `${kind}-sink`);
+execFileSync('cc', ['-O2', '-o', sink, new URL(`./${kind}-sink.c`, import.meta.url).pathname]);
 const procs = [];
 for (let l = 0; l < listeners; l++) {
-  const p = sink
-    ? spawn(sink, [String(basePort + l)], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(process.execPath, [new URL('./checkers-listener.mjs', import.meta.url).pathname, String(basePort + l)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = spawn(sink, [String(basePort + l)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((r) => p.stdout.once('data', r));
   procs.push(p);
 }

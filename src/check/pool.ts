@@ -26,6 +26,24 @@ export const systemClock: PoolClock = {
   },
 };
 
+/** How late the event loop is, in ms: the pool's measure of "the checker is too busy to read its sockets in time". */
+export type LoopLag = () => number;
+
+/**
+ * Back-pressure: every ControlPeriodUs the pool looks at the loop's lag (by default, how late
+ * its own control timer fired: free, where a loop-delay monitor cost ~40 % more CPU per TCP
+ * check in bench/checkers). Above HighLagMs the
+ * checks in flight are too many for the checker to follow them all in time (their answers
+ * would wait unread until they time out, and healthy servers would be failed): the limit is
+ * halved. Below LowLagMs, with the limit reached, it grows again by a quarter, up to the
+ * configured concurrency. Checks that wait for the limit start late (which the lateness
+ * histogram shows) rather than fail.
+ */
+export const ControlPeriodUs = 250_000;
+export const HighLagMs = 250;
+export const LowLagMs = 100;
+export const MinConcurrency = 16;
+
 export interface CheckJob {
   /** For logs: `TCP_CHECK on service [203.0.113.21]:tcp:80 of [192.0.2.100]:tcp:80`. */
   readonly name: string;
@@ -53,6 +71,8 @@ export interface PoolStats {
   jobs: number;
   inFlight: number;
   waiting: number;
+  /** In-flight limit now in force (back-pressure lowers it below the configured concurrency). */
+  limit: number;
   checks: number;
   /** Lateness of a check's start against its schedule, in ms. */
   latenessP50Ms: number;
@@ -64,6 +84,10 @@ export class CheckPool {
   readonly #clock: PoolClock;
   readonly #concurrency: number;
   readonly #random: () => number;
+  readonly #lag: LoopLag | null;
+  #limit: number;
+  #cancelControl: (() => void) | null = null;
+  #controlLateMs = 0;
   #heap: Entry[] = [];
   #ready: Entry[] = [];
   #readyHead = 0;
@@ -79,10 +103,13 @@ export class CheckPool {
   #latenessMaxUs = 0;
   #idle: (() => void)[] = [];
 
-  constructor(opts: { concurrency: number; clock?: PoolClock; random?: () => number }) {
+  /** @param opts.lag the loop-lag source for back-pressure (default: the control timer's lateness); null turns back-pressure off */
+  constructor(opts: { concurrency: number; clock?: PoolClock; random?: () => number; lag?: LoopLag | null }) {
     this.#clock = opts.clock ?? systemClock;
     this.#concurrency = Math.max(1, opts.concurrency);
+    this.#limit = this.#concurrency;
     this.#random = opts.random ?? Math.random;
+    this.#lag = opts.lag === undefined ? (): number => this.#controlLateMs : opts.lag;
     // every probe in flight listens to the one abort signal
     setMaxListeners(0, this.#abort.signal);
   }
@@ -110,6 +137,26 @@ export class CheckPool {
   start(): void {
     this.#running = true;
     this.#arm();
+    if (this.#lag) this.#scheduleControl();
+  }
+
+  #scheduleControl(): void {
+    const atUs = this.#clock.nowUs() + ControlPeriodUs;
+    this.#cancelControl = this.#clock.at(atUs, () => {
+      if (!this.#running) return;
+      this.#controlLateMs = (this.#clock.nowUs() - atUs) / 1000;
+      this.#control(this.#lag!());
+      this.#scheduleControl();
+    });
+  }
+
+  #control(lagMs: number): void {
+    if (lagMs > HighLagMs) {
+      this.#limit = Math.max(Math.min(MinConcurrency, this.#concurrency), Math.floor(this.#limit / 2));
+    } else if (lagMs < LowLagMs && this.#limit < this.#concurrency && this.#inFlight >= this.#limit) {
+      this.#limit = Math.min(this.#concurrency, this.#limit + Math.max(4, Math.ceil(this.#limit / 4)));
+      this.#startReady();
+    }
   }
 
   /** Stop scheduling, abort checks in flight and wait for them to settle. */
@@ -117,6 +164,8 @@ export class CheckPool {
     this.#running = false;
     this.#cancelTimer?.();
     this.#cancelTimer = null;
+    this.#cancelControl?.();
+    this.#cancelControl = null;
     this.#abort.abort();
     if (this.#inFlight > 0) await new Promise<void>((r) => this.#idle.push(r));
   }
@@ -137,6 +186,7 @@ export class CheckPool {
       jobs: this.#entries.size,
       inFlight: this.#inFlight,
       waiting: this.#ready.length - this.#readyHead,
+      limit: this.#limit,
       checks: this.#checks,
       latenessP50Ms: quantile(0.5),
       latenessP99Ms: quantile(0.99),
@@ -178,7 +228,7 @@ export class CheckPool {
   }
 
   #startReady(): void {
-    while (this.#running && this.#inFlight < this.#concurrency && this.#readyHead < this.#ready.length) {
+    while (this.#running && this.#inFlight < this.#limit && this.#readyHead < this.#ready.length) {
       const e = this.#ready[this.#readyHead++]!;
       if (e.removed) continue;
       if (e.job.suspended?.()) {

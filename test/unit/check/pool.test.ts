@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CheckPool, type CheckJob, type PoolClock } from '../../../src/check/pool.js';
+import { CheckPool, ControlPeriodUs, MinConcurrency, type CheckJob, type PoolClock } from '../../../src/check/pool.js';
 import { CheckerState, checkerTiming } from '../../../src/check/checker-state.js';
 import type { ProbeResult } from '../../../src/check/probe.js';
 
@@ -104,6 +104,65 @@ describe('check pool', () => {
     // c and d started 1 s late, e 2 s late
     expect(st.latenessMaxMs).toBe(2000);
     expect(st.latenessP50Ms).toBeLessThanOrEqual(1000.1);
+    await pool.stop();
+  });
+
+  it('halves the in-flight limit while the loop lags and grows it back once the lag is gone; waiting checks start late, none fails', async () => {
+    const clock = new FakeClock();
+    const lags: number[] = [300, 300, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5];
+    let inFlight = 0;
+    let peak = 0;
+    const peaks: number[] = [];
+    const results: boolean[] = [];
+    const pool = new CheckPool({ concurrency: 64, clock, random: () => 0, lag: () => lags.shift() ?? 5 });
+    for (let i = 0; i < 400; i++) {
+      pool.add(
+        {
+        name: `j${i}`,
+        state: new CheckerState(checkerTiming({ delay_loop: 1, warmup: 0 })),
+        probe: async () => {
+          inFlight++;
+          peak = Math.max(peak, inFlight);
+          // each check takes 0.2 s of fake time
+          await new Promise<void>((r) => clock.at(clock.now + 200_000, r));
+          inFlight--;
+          return { ok: true, reason: 'ok' };
+        },
+        onResult: (r) => results.push(r.ok),
+        },
+        0,
+      );
+    }
+    pool.start();
+    const limits: number[] = [];
+    for (let t = 1; t <= 12; t++) {
+      await clock.advance(t * ControlPeriodUs);
+      limits.push(pool.stats().limit);
+      peaks.push(peak);
+      peak = inFlight;
+    }
+    // 64 -> 32 -> 16 (never below MinConcurrency), then +25 % (at least 4) per quiet period up to 64
+    expect(limits.slice(0, 2)).toEqual([32, MinConcurrency]);
+    expect(limits.slice(2, 6)).toEqual([20, 25, 32, 40]);
+    expect(limits.at(-1)).toBe(64);
+    // the limit is a limit: in a period, no more in flight than it allowed then or one period
+    // before (a check takes 0.2 s, so those started under the previous limit are still running)
+    for (let k = 3; k < peaks.length; k++) expect(peaks[k]).toBeLessThanOrEqual(Math.max(limits[k - 2]!, limits[k - 1]!, limits[k]!));
+    expect(results.length).toBeGreaterThan(400);
+    expect(results.every(Boolean)).toBe(true);
+    expect(pool.stats().latenessMaxMs).toBeGreaterThan(200);
+    // the checks in flight end on the fake clock
+    const stopped = pool.stop();
+    await clock.advance(clock.now + s);
+    await stopped;
+  });
+
+  it('keeps the configured concurrency when the loop keeps up', async () => {
+    const clock = new FakeClock();
+    const pool = new CheckPool({ concurrency: 8, clock, random: () => 0, lag: () => 150 });
+    pool.start();
+    await clock.advance(5 * s);
+    expect(pool.stats().limit).toBe(8);
     await pool.stop();
   });
 
