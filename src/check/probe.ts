@@ -71,6 +71,31 @@ export function socketErrorReason(e: unknown): string {
   return code ? `${(e as Error).message}` : String((e as Error)?.message ?? e);
 }
 
+// one 'abort' listener per signal (the pool gives every probe the same one), not one per check:
+// EventTarget listeners are costly to add and remove tens of thousands of times a second
+const abortWatchers = new WeakMap<AbortSignal, Set<() => void>>();
+
+/** Call `fn` when `signal` aborts; returns the function that stops watching. */
+export function whenAborted(signal: AbortSignal, fn: () => void): () => void {
+  let watchers = abortWatchers.get(signal);
+  if (!watchers) {
+    const set = new Set<() => void>();
+    watchers = set;
+    abortWatchers.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const f of [...set]) f();
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  const set = watchers;
+  set.add(fn);
+  return () => void set.delete(fn);
+}
+
 /**
  * A timeout's verdict, given only after the event loop has polled once more: Node.js runs
  * timers before it reads sockets, so under load an answer that came in time may still sit
@@ -105,7 +130,7 @@ export function runBounded(
     let starting = true;
     const settle = (r: ProbeResult): void => {
       clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      unwatch();
       try {
         release?.();
       } catch {
@@ -125,9 +150,8 @@ export function runBounded(
         return done;
       },
     };
-    const onAbort = (): void => run.finish(failed('aborted'));
     const timer = setTimeout(() => finalLook(() => run.finish(onTimeout())), timeoutMs);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unwatch = whenAborted(signal, () => run.finish(failed('aborted')));
     try {
       release = start(run);
     } catch (e) {
