@@ -1,13 +1,18 @@
 // Inside User-Mode Linux (run by bench/checkers-uml.mjs): keepalived -C and keepalived-ts -C,
-// one after the other, with one configuration of N TCP_CHECK real servers at delay_loop 1
-// (127.1.x.y, all reaching one bench/tcp-sink on 0.0.0.0:18000; IPVS programmed for real).
+// one after the other, with one configuration of N TCP_CHECK (or HTTP_GET) real servers at
+// delay_loop 1 (127.1.x.y, all reaching one bench/tcp-sink or http-sink on 0.0.0.0:18000;
+// IPVS programmed for real).
 // For each agent, over SECONDS once every checker has run: checks per second as the sink
 // counts the connections, CPU seconds of the agent's processes per 1,000 checks, and their RSS.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [n, seconds, sinkPath] = [Number(process.argv[2] ?? 1000), Number(process.argv[3] ?? 20), process.argv[4]];
+const [n, seconds, sinkPath, kind] = [Number(process.argv[2] ?? 1000), Number(process.argv[3] ?? 20), process.argv[4], process.argv[5] ?? 'tcp'];
+const check =
+  kind === 'http'
+    ? '    HTTP_GET {\n      url {\n        path /\n        status_code 200\n      }\n      connect_timeout 2\n    }\n'
+    : '    TCP_CHECK {\n      connect_timeout 2\n    }\n';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const sh = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8' });
 sh('ip', ['link', 'set', 'lo', 'up']);
@@ -20,7 +25,7 @@ const rsIp = (i) => {
 let conf = '';
 for (let v = 0; v * 4 < n; v++) {
   conf += `virtual_server 192.0.2.${1 + (v % 250)} ${1000 + Math.floor(v / 250)} {\n  delay_loop 1\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n`;
-  for (let i = v * 4; i < Math.min(n, v * 4 + 4); i++) conf += `  real_server ${rsIp(i)} 18000 {\n    TCP_CHECK {\n      connect_timeout 2\n    }\n  }\n`;
+  for (let i = v * 4; i < Math.min(n, v * 4 + 4); i++) conf += `  real_server ${rsIp(i)} 18000 {\n${check}  }\n`;
   conf += '}\n';
 }
 writeFileSync(join(dir, 'keepalived.conf'), conf);
@@ -100,4 +105,4 @@ async function measure(agent) {
 const results = [];
 for (const agent of ['keepalived', 'keepalived-ts']) results.push(await measure(agent));
 sink.kill('SIGTERM');
-console.log(JSON.stringify({ realServers: n, seconds, results }));
+console.log(JSON.stringify({ realServers: n, kind, seconds, results }));

@@ -1,7 +1,8 @@
 /*
  * The real servers of bench/checkers.mjs for HTTP_GET: on 0.0.0.0:PORT, reads a request and
  * answers `HTTP/1.0 200 OK` with the body `ok`, then closes, as cheaply as a process can (so
- * that the bench measures the checker, not the server). Built by the bench with cc.
+ * that the bench measures the checker, not the server), counting the requests answered: on
+ * SIGUSR1 it prints the count so far, on SIGTERM the count, then exits. Built by the bench with cc.
  * usage: http-sink PORT
  */
 #define _GNU_SOURCE
@@ -13,6 +14,10 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+static volatile sig_atomic_t report, quit;
+static void on_usr1(int s) { (void)s; report = 1; }
+static void on_term(int s) { (void)s; quit = 1; }
 
 static const char response[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
 
@@ -27,14 +32,23 @@ int main(int argc, char **argv) {
     perror("http-sink");
     return 1;
   }
+  struct sigaction usr1 = {.sa_handler = on_usr1}, term = {.sa_handler = on_term};
+  sigaction(SIGUSR1, &usr1, NULL);
+  sigaction(SIGTERM, &term, NULL);
   int ep = epoll_create1(0);
   struct epoll_event ev = {.events = EPOLLIN, .data.fd = s};
   epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev);
   printf("ready\n");
   fflush(stdout);
-  for (;;) {
+  unsigned long long answered = 0;
+  while (!quit) {
+    if (report) {
+      report = 0;
+      printf("%llu\n", answered);
+      fflush(stdout);
+    }
     struct epoll_event ready[256];
-    int n = epoll_wait(ep, ready, 256, -1);
+    int n = epoll_wait(ep, ready, 256, 200);
     for (int i = 0; i < n; i++) {
       int fd = ready[i].data.fd;
       if (fd == s) {
@@ -49,8 +63,10 @@ int main(int argc, char **argv) {
       char buf[4096];
       ssize_t got = read(fd, buf, sizeof buf);
       /* a request arrives in one segment on loopback; answer it and close */
-      if (got > 0) (void)!write(fd, response, sizeof response - 1);
+      if (got > 0 && write(fd, response, sizeof response - 1) > 0) answered++;
       close(fd);
     }
   }
+  printf("%llu\n", answered);
+  return 0;
 }

@@ -3,28 +3,26 @@
  * with an accepted status code and, where set, the expected MD5 digest of the body and regex
  * (keepalived: check/check_http.c, check_ssl.c). Also the engine of `genhash`.
  *
- * Differences from keepalived that follow from using undici:
- * - the request line is always HTTP/1.1 and `Connection: close` is always sent: with it the
- *   server closes after one response, as an HTTP/1.0 server would (keepalived sends the header
- *   for 1.0C and 1.1 only, and a 1.0 request line for 1.0 and 1.0C);
+ * The request is keepalived's, byte for byte (src/check/http-response.ts buildRequest), on a
+ * connection of its own; the response is read by our own small HTTP/1.x reader. An HTTP client
+ * library (undici, used before) cost 0.5-0.6 ms of CPU per check against ~0.2 ms for this, and
+ * 1.8 times keepalived's CPU per check (docs/benchmarks.md).
+ *
+ * Differences from keepalived:
  * - chunked bodies are de-chunked before hashing (keepalived hashes the raw bytes, which is the
  *   same for the unchunked answers HTTP/1.0 requests get);
  * - one deadline (connect_timeout) covers the whole check, every URL included, where keepalived
- *   restarts its timer at each step.
+ *   restarts its timer at each step;
+ * - a check without digest or regex ends with the response's headers (keepalived reads on to
+ *   the end of the body).
  */
 import { createHash } from 'node:crypto';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { buildConnector, Dispatcher } from 'undici';
 import type { HttpCheck, HttpUrl } from '../config/checkers/http.js';
 import { failed, finalLook, passed, socketErrorReason, whenAborted, type Probe, type ProbeResult, type ProbeTarget } from './probe.js';
-import { connectHost, hostPort, localEnd } from './tcp.js';
-
-// undici is loaded with the first HTTP check, not at start: it costs ~20 MB of memory (its
-// WebAssembly HTTP parser), which a director with TCP checks only need not pay.
-type Undici = typeof import('undici');
-let undiciLoading: Promise<Undici> | undefined;
-const loadUndici = (): Promise<Undici> => (undiciLoading ??= import('undici'));
+import { connectHost, destroySocket, hostPort, localEnd } from './tcp.js';
+import { buildRequest, HttpResponseReader, type ReadResult } from './http-response.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -39,8 +37,8 @@ export interface HttpProbeOptions {
 interface GetSpec {
   tls: boolean;
   target: ProbeTarget;
-  path: string;
-  host: string;
+  /** The request's bytes (buildRequest). */
+  request: Buffer;
   /** SNI name; none when undefined. */
   servername: string | undefined;
   readBody: boolean;
@@ -50,8 +48,6 @@ interface GetSpec {
 type GetOutcome = { ok: false; reason: string } | { ok: true; status: number; body: Buffer | undefined };
 
 type Phase = 'connect' | 'handshake' | 'response' | 'body';
-
-const noop = (): void => {};
 
 /** The address without an IPv6 zone (`fe80::1%eth0`), which URLs and Host headers cannot carry. */
 const bareAddress = (a: string): string => a.replace(/%.*$/, '');
@@ -69,140 +65,71 @@ function timeoutReason(phase: Phase, ms: number): string {
   }
 }
 
-function errorReason(undici: Undici, e: unknown, phase: Phase, tls: boolean, reset: boolean): string {
-  if (reset) return 'connection reset (ECONNRESET)';
+function errorReason(e: unknown, phase: Phase, tls: boolean): string {
   const err = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; message?: unknown; reason?: unknown; library?: unknown };
   const code = typeof err.code === 'string' ? err.code : '';
   // One line: OpenSSL messages carry file names and newlines.
   const message = typeof err.message === 'string' && err.message !== '' ? (err.message.split('\n')[0] ?? err.message) : code || String(e);
-  if (e instanceof undici.errors.HTTPParserError || code.startsWith('HPE_')) return `invalid HTTP response (${message})`;
-  if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
-    return phase === 'body' ? 'connection closed before the body was complete' : 'connection closed without a response';
-  }
   const sslReason = typeof err.reason === 'string' ? err.reason : code || message;
   if (tls && phase === 'handshake') return `TLS handshake failed (${sslReason})`;
   if (tls && (code.startsWith('ERR_SSL') || err.library !== undefined)) return `TLS error (${sslReason})`;
+  // a peer that resets the connection while we write the request: a reset, as keepalived reports it
+  if (code === 'EPIPE') return socketErrorReason({ code: 'ECONNRESET', message });
   return socketErrorReason(e);
 }
 
 /**
- * One GET on its own connection, ended (and every socket closed) within `budgetMs`; `reportMs`
+ * One GET on its own connection, ended (and its socket destroyed) within `budgetMs`; `reportMs`
  * is the timeout named in the reason.
  */
-async function getOnce(spec: GetSpec, signal: AbortSignal, budgetMs: number, reportMs: number): Promise<GetOutcome> {
-  const startedMs = performance.now();
-  const undici = await loadUndici();
-  budgetMs -= performance.now() - startedMs;
+function getOnce(spec: GetSpec, signal: AbortSignal, budgetMs: number, reportMs: number): Promise<GetOutcome> {
   return new Promise<GetOutcome>((resolve) => {
     const { target } = spec;
     let phase: Phase = 'connect';
-    let reset = false;
-    let sock: Socket | undefined;
     let settled = false;
-
-    // Our own connector rather than undici's: it hands the socket over only once connected, so a
-    // connect that never completes would otherwise be out of reach of Client.destroy(); and it
-    // lets us send SNI only when asked (undici derives it from the Host header).
-    const connector: buildConnector.connector = (_o, cb) => {
-      let called = false;
-      const once = (...a: [null, Socket] | [Error, null]): void => {
-        if (called) return;
-        called = true;
-        cb(...a);
-      };
-      const common = { host: connectHost(target), port: target.port, ...localEnd(target) };
-      try {
-        sock = spec.tls
-          ? tlsConnect({
-              ...common,
-              rejectUnauthorized: false,
-              ALPNProtocols: ['http/1.1'],
-              ...(spec.servername !== undefined ? { servername: spec.servername } : {}),
-            })
-          : netConnect(common);
-      } catch (e) {
-        once(e as Error, null);
-        return;
-      }
-      const s = sock;
-      s.on('error', (e: NodeJS.ErrnoException) => {
-        // undici takes a reset after the headers of a close-delimited body as its end: remember it.
-        if (e.code === 'ECONNRESET' && (phase === 'response' || phase === 'body')) reset = true;
-        once(e, null);
-      });
-      s.once('connect', () => {
-        if (phase === 'connect') phase = spec.tls ? 'handshake' : 'response';
-      });
-      s.once(spec.tls ? 'secureConnect' : 'connect', () => {
-        phase = 'response';
-        once(null, s);
-      });
-    };
-
-    // The origin only names the server for undici: the connector above does the connecting.
-    const client = new undici.Client(`${spec.tls ? 'https' : 'http'}://${hostPort(bareAddress(target.address), target.port)}`, {
-      connect: connector,
-      // Our deadline covers every step; undici's own timers are off.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      pipelining: 1,
-    });
-
-    // a check that got its answer closes the client; one that failed or ran out of time destroys
-    // it (which fails the request under way). Closing makes no error objects, which cost
-    // ~10 % of the CPU of a check.
-    const finish = (o: GetOutcome, answered = false): void => {
+    let sock: Socket | undefined;
+    const reader = new HttpResponseReader({ readBody: spec.readBody, maxBodyBytes: spec.maxBodyBytes });
+    const finish = (o: GetOutcome): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       unwatch();
-      void (answered ? client.close() : client.destroy()).catch(noop);
-      if (sock) {
-        sock.on('error', noop);
-        sock.destroy();
-      }
+      if (sock) destroySocket(sock);
       resolve(o);
     };
-    const timer = setTimeout(() => finalLook(() => finish({ ok: false, reason: timeoutReason(phase, reportMs) })), Math.max(0, budgetMs));
-    const unwatch = whenAborted(signal, () => finish({ ok: false, reason: 'aborted' }));
-    if (signal.aborted) finish({ ok: false, reason: 'aborted' });
-
-    const run = async (): Promise<GetOutcome> => {
-      const res: Dispatcher.ResponseData = await client.request({
-        path: spec.path,
-        method: 'GET',
-        headers: { host: spec.host, 'user-agent': 'KeepAliveClient', connection: 'close' },
-      });
-      // The body stream errors when we destroy the client: keep that from being uncaught.
-      res.body.on('error', noop);
-      if (!spec.readBody) {
-        // read and drop a small body (destroying the stream would make an error object per
-        // check); a larger one is cut short
-        await res.body.dump({ limit: 64 * 1024 });
-        return { ok: true, status: res.statusCode, body: undefined };
-      }
-      const declared = Number(res.headers['content-length']);
-      if (Number.isFinite(declared) && declared > spec.maxBodyBytes) return { ok: false, reason: `body larger than ${spec.maxBodyBytes} bytes` };
-      phase = 'body';
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        if (bytes > spec.maxBodyBytes) return { ok: false, reason: `body larger than ${spec.maxBodyBytes} bytes` };
-        chunks.push(chunk);
-      }
-      if (reset) return { ok: false, reason: 'connection reset (ECONNRESET)' };
-      return { ok: true, status: res.statusCode, body: Buffer.concat(chunks, bytes) };
+    const outcome = (r: ReadResult): void => {
+      if (r.state === 'done') finish({ ok: true, status: r.status, body: r.body });
+      else if (r.state === 'failed') finish({ ok: false, reason: r.reason });
     };
-    run().then((o) => finish(o, o.ok), (e: unknown) => {
-      let reason: string;
-      try {
-        reason = errorReason(undici, e, phase, spec.tls, reset);
-      } catch {
-        reason = String(e);
-      }
-      finish({ ok: false, reason });
+    const timer = setTimeout(() => finalLook(() => finish({ ok: false, reason: timeoutReason(phase === 'response' ? reader.phase : phase, reportMs) })), Math.max(0, budgetMs));
+    const unwatch = whenAborted(signal, () => finish({ ok: false, reason: 'aborted' }));
+    if (signal.aborted) return finish({ ok: false, reason: 'aborted' });
+    const common = { host: connectHost(target), port: target.port, ...localEnd(target) };
+    try {
+      sock = spec.tls
+        ? tlsConnect({
+            ...common,
+            rejectUnauthorized: false,
+            ALPNProtocols: ['http/1.1'],
+            ...(spec.servername !== undefined ? { servername: spec.servername } : {}),
+          })
+        : netConnect(common);
+    } catch (e) {
+      // an invalid local address or port throws at once
+      return finish({ ok: false, reason: socketErrorReason(e) });
+    }
+    const s = sock;
+    s.once('connect', () => {
+      if (phase === 'connect') phase = spec.tls ? 'handshake' : 'response';
     });
+    s.once(spec.tls ? 'secureConnect' : 'connect', () => {
+      phase = 'response';
+      s.write(spec.request);
+    });
+    s.on('data', (chunk: Buffer) => outcome(reader.push(chunk)));
+    s.on('end', () => outcome(reader.end()));
+    s.on('close', () => outcome(reader.end()));
+    s.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, reason: errorReason(e, phase, spec.tls) }));
   });
 }
 
@@ -261,23 +188,24 @@ function regexMatches(url: HttpUrl, rx: { re: RegExp; bytes: boolean }, body: Bu
 export function httpProbe(check: HttpCheck, target: ProbeTarget, opts: HttpProbeOptions = {}): Probe {
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const tls = check.type === 'SSL_GET';
-  const urls = check.url.map((url) => ({ url, regex: compileRegex(url) }));
+  // everything about a url's request is known before the first check: built once
+  const urls = check.url.map((url) => {
+    const { host, vhost } = hostHeader(url, check, target, opts.virtualhost);
+    return {
+      url,
+      regex: compileRegex(url),
+      request: buildRequest(url.path ?? '/', host, check.http_protocol),
+      // SNI only on request, and never an address (RFC 6066).
+      servername: tls && check.enable_sni && vhost !== undefined && isIP(vhost) === 0 ? vhost : undefined,
+    };
+  });
 
-  const checkUrl = async (url: HttpUrl, regex: UrlRegex | undefined, signal: AbortSignal, budgetMs: number): Promise<ProbeResult> => {
+  const checkUrl = async (u: (typeof urls)[number], signal: AbortSignal, budgetMs: number): Promise<ProbeResult> => {
+    const { url, regex } = u;
     const label = `GET ${url.path ?? '/'}`;
     if (regex && 'error' in regex) return failed(`${label}: ${regex.error}`);
-    const { host, vhost } = hostHeader(url, check, target, opts.virtualhost);
     const got = await getOnce(
-      {
-        tls,
-        target,
-        path: url.path ?? '/',
-        host,
-        // SNI only on request, and never an address (RFC 6066).
-        servername: tls && check.enable_sni && vhost !== undefined && isIP(vhost) === 0 ? vhost : undefined,
-        readBody: url.digest !== undefined || regex !== undefined,
-        maxBodyBytes,
-      },
+      { tls, target, request: u.request, servername: u.servername, readBody: url.digest !== undefined || regex !== undefined, maxBodyBytes },
       signal,
       budgetMs,
       target.timeoutMs,
@@ -306,11 +234,11 @@ export function httpProbe(check: HttpCheck, target: ProbeTarget, opts: HttpProbe
     try {
       const started = Date.now();
       const seen: string[] = [];
-      for (const { url, regex } of urls) {
+      for (const u of urls) {
         if (signal.aborted) return failed('aborted');
         const left = target.timeoutMs - (Date.now() - started);
-        if (left <= 0) return failed(`GET ${url.path ?? '/'}: no connection within ${target.timeoutMs} ms`);
-        const r = await checkUrl(url, regex, signal, left);
+        if (left <= 0) return failed(`GET ${u.url.path ?? '/'}: no connection within ${target.timeoutMs} ms`);
+        const r = await checkUrl(u, signal, left);
         if (!r.ok) return r;
         seen.push(r.reason);
       }
@@ -333,7 +261,7 @@ export interface GenhashOptions {
   /** Host header and, with `sni`, the TLS server name (genhash -V). */
   virtualhost?: string;
   sni?: boolean;
-  /** genhash -P: accepted, but the request is the same for every version (see the module comment). */
+  /** genhash -P: the request's HTTP version (1.0C: 1.0 with Connection: close). Default 1.0. */
   protocol?: '1.0' | '1.1' | '1.0C';
   /** genhash -t, in ms. Default 5000. */
   timeoutMs?: number;
@@ -376,8 +304,7 @@ export async function genhash(url: string, opts: GenhashOptions = {}): Promise<{
     {
       tls: ssl,
       target,
-      path,
-      host: vhost ?? hostPort(server, port),
+      request: buildRequest(path, vhost ?? hostPort(server, port), opts.protocol ?? '1.0'),
       servername: ssl && opts.sni && vhost !== undefined && isIP(vhost) === 0 ? vhost : undefined,
       readBody: true,
       maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024 * 1024,

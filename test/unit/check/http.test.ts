@@ -42,6 +42,7 @@ interface Seen {
   path: string;
   headers: IncomingMessage['headers'];
   rawHeaders: string[];
+  httpVersion: string;
   remoteAddress: string | undefined;
   servername: string | false | null | undefined;
 }
@@ -110,6 +111,7 @@ describe('HTTP_GET / SSL_GET probe', () => {
       path: req.url ?? '',
       headers: req.headers,
       rawHeaders: req.rawHeaders,
+      httpVersion: req.httpVersion,
       remoteAddress: req.socket.remoteAddress,
       servername: (req.socket as TLSSocket).servername,
     });
@@ -335,7 +337,12 @@ describe('HTTP_GET / SSL_GET probe', () => {
 
     it('sends keepalived\'s headers; Host is address:port unless a virtualhost is set', async () => {
       await run(httpCheck([url('/ok')]), target(port));
-      expect(lastSeen().headers).toMatchObject({ host: `127.0.0.1:${port}`, 'user-agent': 'KeepAliveClient', connection: 'close' });
+      // keepalived's request for the default http_protocol 1.0, header for header
+      expect(lastSeen()).toMatchObject({ httpVersion: '1.0', rawHeaders: ['User-Agent', 'KeepAliveClient', 'Host', `127.0.0.1:${port}`] });
+      await run(httpCheck([url('/ok')], { http_protocol: '1.0C' }), target(port));
+      expect(lastSeen()).toMatchObject({ httpVersion: '1.0', rawHeaders: ['User-Agent', 'KeepAliveClient', 'Connection', 'close', 'Host', `127.0.0.1:${port}`] });
+      await run(httpCheck([url('/ok')], { http_protocol: '1.1' }), target(port));
+      expect(lastSeen()).toMatchObject({ httpVersion: '1.1', rawHeaders: ['User-Agent', 'KeepAliveClient', 'Connection', 'close', 'Host', `127.0.0.1:${port}`] });
       await run(httpCheck([url('/ok')], { virtualhost: 'www.example.com' }), target(port));
       expect(lastSeen().headers.host).toBe('www.example.com');
       await run(httpCheck([url('/ok', { virtualhost: 'url.example.com' })], { virtualhost: 'www.example.com' }), target(port));
