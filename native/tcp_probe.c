@@ -102,7 +102,8 @@ static void end_probe(probe_slot_t *s) {
   s->fd = -1;
   s->generation++;
   tp.active--;
-  if (tp.active == 0) uv_poll_stop(&tp.poll);
+  /* the watch stays armed (no epoll_ctl per probe); only while probes are under way does it keep the loop alive */
+  if (tp.active == 0) uv_unref((uv_handle_t *)&tp.poll);
 }
 
 static void flush_results(void) {
@@ -207,8 +208,10 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
   }
   tp.results = data;
   int err = uv_poll_init(tp.loop, &tp.poll, tp.epfd);
+  if (err == 0) err = uv_poll_start(&tp.poll, UV_READABLE, on_epoll);
   if (err == 0) err = uv_idle_init(tp.loop, &tp.flusher);
   if (err != 0) return throw_code(env, -err, "uv_poll_init");
+  uv_unref((uv_handle_t *)&tp.poll);
   tp.env = env;
   tp.ready = 1;
   return array;
@@ -277,7 +280,7 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
     return result;
   }
   s->fd = fd;
-  if (tp.active++ == 0) uv_poll_start(&tp.poll, UV_READABLE, on_epoll);
+  if (tp.active++ == 0) uv_ref((uv_handle_t *)&tp.poll);
   uv_timer_start(&s->timer, on_timeout, (uint64_t)timeout_ms, 0);
   napi_create_int32(env, s->index, &result);
   return result;
