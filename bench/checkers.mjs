@@ -44,7 +44,8 @@ for (let v = 0; v * 4 < n; v++) {
 const confPath = join(mkdtempSync(join(tmpdir(), 'kts-bench-checkers-')), 'keepalived.conf');
 writeFileSync(confPath, conf);
 conf = null;
-if (process.env.BENCH_ARENAS) nativeSockets().limitMallocArenas(Number(process.env.BENCH_ARENAS));
+// as the daemon: two malloc arenas at most, malloc trimmed once started (src/cli/main.ts, daemon.ts)
+nativeSockets().limitMallocArenas(2);
 const parsed = await parseConfigOffHeap(confPath, { cwd: '/', env: process.env });
 
 const sink = join(dirname(confPath), `${kind}-sink`);
@@ -69,7 +70,7 @@ const checkers = new HealthCheckers(
 let peakRss = 0;
 const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 checkers.start();
-if (process.env.BENCH_TRIM) nativeSockets().trimMemory();
+nativeSockets().trimMemory();
 // bootstrap (1 s) plus the warmup spread (delay_loop): every checker has run once after that
 await sleep(2500);
 checkers.pool.resetStats();
