@@ -20,8 +20,8 @@ export type ProbeFactory = (check: Checker, rs: RealServer, vs: VirtualServer) =
 
 /** What the subsystem needs of the rest of the agent. */
 export interface CheckerEdges {
-  /** The health changed: bring IPVS to what the book now says. */
-  healthChanged(): void;
+  /** The health of a virtual server's real servers (or its quorum) changed: bring its IPVS services to what the book now says. */
+  healthChanged(vs: VirtualServer): void;
   /** Run a notify script (notify_up/down, quorum_up/down) with its configured arguments. */
   runScript(what: string, spec: ScriptSpec): void;
 }
@@ -154,7 +154,7 @@ export class HealthCheckers {
   }
 
   #events(events: readonly HealthEvent[]): void {
-    let ipvs = false;
+    let ipvs: VirtualServer | null = null;
     for (const e of events) {
       const vsName = describeVs(e.vs);
       switch (e.type) {
@@ -165,12 +165,12 @@ export class HealthCheckers {
           this.log.info(`${how} service ${describeRs(e.rs, e.vs)} ${up ? 'to' : 'from'} VS ${vsName}`);
           const script = up ? e.rs.notify_up : e.rs.notify_down;
           if (script) this.edges.runScript(`${up ? 'notify_up' : 'notify_down'} ${describeRs(e.rs, e.vs)}`, script);
-          ipvs = true;
+          ipvs = e.vs;
           break;
         }
         case 'rs-weight':
           this.log.info(`Changing weight from ${e.from} to ${e.to} for ${describeRs(e.rs, e.vs)} of VS ${vsName}`);
-          ipvs = true;
+          ipvs = e.vs;
           break;
         case 'quorum-up':
         case 'quorum-down': {
@@ -183,12 +183,12 @@ export class HealthCheckers {
           );
           const script = up ? e.vs.quorum_up : e.vs.quorum_down;
           if (script) this.edges.runScript(`${up ? 'quorum_up' : 'quorum_down'} ${vsName}`, script);
-          ipvs = true;
+          ipvs = e.vs;
           break;
         }
       }
     }
-    if (ipvs) this.edges.healthChanged();
+    if (ipvs) this.edges.healthChanged(ipvs);
   }
 
   /**

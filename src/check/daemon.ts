@@ -3,6 +3,7 @@
  * the health checkers that drive it, their notify scripts, reload and stop.
  */
 import type { KeepalivedConfig } from '../config/model.js';
+import type { VirtualServer } from '../config/keywords/virtual-server.js';
 import type { ScriptSpec } from '../config/parser.js';
 import type { Logger } from '../log.js';
 import { systemHostEnvironment } from '../io/host-environment.js';
@@ -56,6 +57,7 @@ export class CheckerDaemon {
   #config: KeepalivedConfig;
   #checkers: HealthCheckers;
   #syncQueued = false;
+  #changed = new Set<VirtualServer>();
   /** ha_suspend: the host's addresses, followed through rtnetlink while a virtual server asks. */
   #rtnl: RouteNetlink | null = null;
   #addressMonitor: AddressMonitor | null = null;
@@ -153,7 +155,7 @@ export class CheckerDaemon {
       config,
       probes,
       {
-        healthChanged: () => this.#queueSync(),
+        healthChanged: (vs) => this.#queueSync(vs),
         runScript: (what, spec) => this.#runScript(what, spec, defaultIdentity),
       },
       this.log.child({ subsystem: 'checker' }),
@@ -167,13 +169,19 @@ export class CheckerDaemon {
     void this.#scripts.run({ what, args: spec.args, identity, timeoutMs: NotifyTimeoutMs });
   }
 
-  /** Health events arrive one by one; the IPVS sync runs once for all of one turn of the loop. */
-  #queueSync(): void {
+  /**
+   * Health events arrive one by one; one IPVS update, of the services whose health changed
+   * only, runs for all of one turn of the loop.
+   */
+  #queueSync(vs: VirtualServer): void {
+    this.#changed.add(vs);
     if (this.#syncQueued) return;
     this.#syncQueued = true;
     setImmediate(() => {
       this.#syncQueued = false;
-      this.controller.sync().then(
+      const changed = [...this.#changed];
+      this.#changed.clear();
+      this.controller.syncVirtualServers(changed).then(
         (r) => r.failed && this.log.warn({ failed: r.failed }, 'IPVS: some changes were refused'),
         (e: Error) => this.log.error({ error: e.message }, 'IPVS: sync failed'),
       );

@@ -4,6 +4,7 @@
  * reload and on weight changes, and removes its services on shutdown as keepalived does.
  */
 import type { KeepalivedConfig } from '../config/model.js';
+import type { VirtualServer } from '../config/keywords/virtual-server.js';
 import type { Logger } from '../log.js';
 import { describeService, hostPort, serviceKey, type DestIdentity, type IpvsDest, type IpvsService, type IpvsTimeouts, type ServiceIdentity } from './codec.js';
 import { AllAlive, desiredTable, type DesiredTable, type RealServerHealth } from './desired.js';
@@ -56,6 +57,14 @@ function describeOp(op: IpvsOp): string {
   }
 }
 
+function emptyReport(): SyncReport {
+  return {
+    applied: { 'add-service': 0, 'edit-service': 0, 'delete-service': 0, 'add-dest': 0, 'edit-dest': 0, 'delete-dest': 0 },
+    failed: 0,
+    passes: 0,
+  };
+}
+
 export class IpvsController {
   #config: IpvsConfig;
   #health: RealServerHealth;
@@ -66,6 +75,13 @@ export class IpvsController {
   /** Syncs run one at a time; the requests made during one share a single sync after it. */
   #running: Promise<SyncReport> | null = null;
   #next: Promise<SyncReport> | null = null;
+  /** Virtual servers whose health changed, waiting for one partial sync. */
+  #changed = new Set<VirtualServer>();
+  #partialNext: Promise<SyncReport> | null = null;
+  /** The last full sync found a service configured twice: partial syncs defer to full ones. */
+  #conflicted = false;
+  /** The running configuration's virtual servers (a health change of an older one is stale). */
+  #current: Set<VirtualServer>;
 
   constructor(
     config: IpvsConfig,
@@ -75,6 +91,7 @@ export class IpvsController {
   ) {
     this.#config = config;
     this.#health = health;
+    this.#current = new Set(config.virtual_server);
   }
 
   /** Where real servers' health comes from (the health checkers, once they exist). */
@@ -109,6 +126,7 @@ export class IpvsController {
   /** A new configuration (SIGHUP): services it no longer has are removed, the rest reconciled. */
   async reload(config: IpvsConfig, health: RealServerHealth = this.#health): Promise<SyncReport> {
     this.#config = config;
+    this.#current = new Set(config.virtual_server);
     this.#health = health;
     if (config.global_defs.lvs_timeouts) await this.#applyTimeouts(config.global_defs.lvs_timeouts);
     return this.sync();
@@ -132,14 +150,59 @@ export class IpvsController {
     return this.#running;
   }
 
+  /**
+   * The health of these virtual servers' real servers changed: only their destinations are
+   * brought to what it now says, from the table as the last sync left it, with no dump of the
+   * kernel's (which takes seconds with 10,000 services). keepalived, too, sends one
+   * destination change per health change. A refused change, or a configuration whose services
+   * clash, gets a full sync instead. Serialised with full syncs; requests coalesce.
+   */
+  syncVirtualServers(changed: Iterable<VirtualServer>): Promise<SyncReport> {
+    if (this.#next) return this.#next; // a full sync is coming anyway
+    for (const vs of changed) this.#changed.add(vs);
+    if (this.#partialNext) return this.#partialNext;
+    const after = this.#running?.catch(() => undefined) ?? Promise.resolve();
+    this.#partialNext = after.then(() => {
+      this.#partialNext = null;
+      const vss = [...this.#changed];
+      this.#changed.clear();
+      // a full sync started meanwhile: go after it
+      if (this.#running) return this.syncVirtualServers(vss);
+      this.#running = this.#syncPartial(vss).finally(() => {
+        this.#running = null;
+      });
+      return this.#running;
+    });
+    return this.#partialNext;
+  }
+
+  async #syncPartial(changed: VirtualServer[]): Promise<SyncReport> {
+    const report = emptyReport();
+    const vss = changed.filter((vs) => this.#current.has(vs));
+    if (vss.length === 0) return report;
+    if (this.#conflicted || this.#desired.size === 0) return this.#sync();
+    const { table, conflicts } = desiredTable({ virtual_server: vss, virtual_server_group: this.#config.virtual_server_group }, this.#health);
+    const programmed: KernelService[] = [];
+    for (const [key, want] of table) {
+      const had = this.#desired.get(key);
+      // not what the last sync programmed under this key (a clash, a reload under way): full sync
+      if (!had || had.origin !== want.origin || conflicts.length > 0) return this.#sync();
+      programmed.push({ service: had.service, dests: [...had.dests.values()] });
+    }
+    report.passes = 1;
+    const failures = await this.#apply(reconcile(table, programmed), report);
+    for (const [key, want] of table) this.#desired.set(key, want);
+    if (failures.length === 0) return report;
+    for (const f of failures) this.log.warn({ error: f.error.message }, `IPVS: cannot ${describeOp(f.op)}: ${reason(f.error)} - re-reading the table`);
+    const full = await this.#sync();
+    return { ...full, passes: full.passes + 1 };
+  }
+
   async #sync(): Promise<SyncReport> {
     const { table, conflicts } = desiredTable(this.#config, this.#health);
     for (const c of conflicts) this.log.warn(`virtual server ${c}`);
-    const report: SyncReport = {
-      applied: { 'add-service': 0, 'edit-service': 0, 'delete-service': 0, 'add-dest': 0, 'edit-dest': 0, 'delete-dest': 0 },
-      failed: 0,
-      passes: 0,
-    };
+    this.#conflicted = conflicts.length > 0;
+    const report = emptyReport();
     const previouslyOwned = this.#owned;
     for (let pass = 1; pass <= 2; pass++) {
       report.passes = pass;

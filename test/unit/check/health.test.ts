@@ -47,7 +47,7 @@ function setup() {
 
 const ok: ProbeResult = { ok: true, reason: 'ok' };
 const bad: ProbeResult = { ok: false, reason: 'connection refused' };
-const kinds = (events: HealthEvent[]) => events.map((e) => ('rs' in e ? `${e.type} ${e.rs.ip}` : `${e.type} ${e.weightSum}`));
+const kinds = (events: readonly HealthEvent[]) => events.map((e) => ('rs' in e ? `${e.type} ${e.rs.ip}` : `${e.type} ${e.weightSum}`));
 
 describe('health book', () => {
   it('starts with alpha servers down and the others up; the quorum counts alive weights', () => {

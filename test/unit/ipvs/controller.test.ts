@@ -106,6 +106,71 @@ describe('IPVS controller', () => {
     expect(k.calls.length).toBe(before + 1);
   });
 
+  describe('a health change of some virtual servers', () => {
+    const setup = async () => {
+      const k = new FakeKernel();
+      let dumps = 0;
+      const table = k.table.bind(k);
+      k.table = () => (dumps++, table());
+      const cfg = config(conf());
+      const down = new Set<string>();
+      const health = { alive: (_vs: unknown, rs: { ip: string }) => !down.has(rs.ip), weight: (_vs: unknown, rs: { weight: number }) => rs.weight };
+      const c = new IpvsController(cfg, k, silentLogger(), health);
+      await c.start();
+      return { k, c, cfg, down, dumps: () => dumps, calls: () => k.calls.length };
+    };
+
+    it('changes only their destinations, without dumping the kernel table', async () => {
+      const { k, c, cfg, down, dumps, calls } = await setup();
+      const [before, dumped] = [calls(), dumps()];
+      down.add('198.51.100.21');
+      const r = await c.syncVirtualServers([cfg.virtual_server[0]!]);
+      expect(k.calls.slice(before)).toEqual(['delete-dest 2:6:192.0.2.100:80 2:198.51.100.21:8080']);
+      expect(r.applied['delete-dest']).toBe(1);
+      expect(dumps()).toBe(dumped);
+      down.delete('198.51.100.21');
+      await c.syncVirtualServers([cfg.virtual_server[0]!]);
+      expect(k.calls.slice(before + 1)).toEqual(['add-dest 2:6:192.0.2.100:80 2:198.51.100.21:8080']);
+      // what the kernel has is what a full sync would program: it finds nothing to do
+      expect(Object.values((await c.sync()).applied).every((n) => n === 0)).toBe(true);
+    });
+
+    it('coalesces the changes of one moment into one update', async () => {
+      const { k, c, cfg, down, dumps, calls } = await setup();
+      const before = calls();
+      down.add('198.51.100.22');
+      down.add('198.51.100.31');
+      const reports = await Promise.all([c.syncVirtualServers([cfg.virtual_server[0]!]), c.syncVirtualServers([cfg.virtual_server[1]!]), c.syncVirtualServers([cfg.virtual_server[0]!])]);
+      expect(k.calls.slice(before).sort()).toEqual(['delete-dest 2:17:192.0.2.101:53 2:198.51.100.31:53', 'delete-dest 2:6:192.0.2.100:80 2:198.51.100.22:8080']);
+      expect(reports[0]).toBe(reports[1]);
+      expect(dumps()).toBe(1);
+    });
+
+    it('falls back to a full sync (with a dump) when the kernel refuses a change', async () => {
+      const { k, c, cfg, down, dumps } = await setup();
+      // a refused delete (EPERM) makes the controller re-read the table; the full sync that follows
+      // also puts back a destination someone removed behind its back
+      k.services.get('2:6:192.0.2.100:80')!.dests.delete('2:198.51.100.21:8080');
+      down.add('198.51.100.22');
+      k.refuse.set('delete-dest 2:6:192.0.2.100:80 2:198.51.100.22:8080', 'EPERM');
+      const dumped = dumps();
+      const r = await c.syncVirtualServers([cfg.virtual_server[0]!]);
+      expect(dumps()).toBeGreaterThan(dumped);
+      expect(r.passes).toBe(2);
+      // the full sync put back the dest removed behind our back and removed the one that is down
+      expect([...k.services.get('2:6:192.0.2.100:80')!.dests.keys()]).toEqual(['2:198.51.100.21:8080']);
+    });
+
+    it('ignores virtual servers of a configuration no longer running', async () => {
+      const { k, c, down, calls } = await setup();
+      const before = calls();
+      const old = config(conf()).virtual_server[0]!;
+      down.add('198.51.100.21');
+      await c.syncVirtualServers([old]);
+      expect(k.calls.length).toBe(before);
+    });
+  });
+
   it('requests made during a sync share one more sync after it', async () => {
     const k = new FakeKernel();
     let dumps = 0;
