@@ -47,7 +47,10 @@ t = now();
 const parsed = parseConfig('/run/bench.conf', { fs: nodeConfigFs, host: systemHostEnvironment(), cwd: '/', env: process.env });
 result.parseMs = now() - t;
 const client = await IpvsClient.open();
-const controller = new IpvsController(parsed.config, client, silentLogger());
+// the health checks' view, as the checker daemon gives it: here one real server will go down
+const down = new Set();
+const health = { alive: (_vs, rs) => !down.has(rs), weight: (_vs, rs) => rs.weight };
+const controller = new IpvsController(parsed.config, client, silentLogger(), health);
 t = now();
 const report = await controller.start();
 result.oursProgramMs = now() - t;
@@ -58,6 +61,19 @@ t = now();
 const again = await controller.sync();
 result.oursNoopSyncMs = now() - t;
 result.oursNoopOps = Object.values(again.applied).reduce((a, b) => a + b, 0);
+// a health change in one service of N: what the checkers do (only that service), then the same
+// change back as a full sync would bring it (dump + reconcile of every service)
+const changed = parsed.config.virtual_server[Math.floor(services / 2)];
+down.add(changed.real_server[0]);
+t = now();
+const partial = await controller.syncVirtualServers([changed]);
+result.oursHealthChangeMs = now() - t;
+result.oursHealthChangeOps = Object.values(partial.applied).reduce((a, b) => a + b, 0);
+down.delete(changed.real_server[0]);
+t = now();
+const full = await controller.sync();
+result.oursHealthChangeByFullSyncMs = now() - t;
+result.oursHealthChangeByFullSyncOps = Object.values(full.applied).reduce((a, b) => a + b, 0);
 t = now();
 await controller.stop();
 result.oursStopMs = now() - t;

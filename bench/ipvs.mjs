@@ -23,6 +23,8 @@ console.log('|---|---|---|');
 console.log(`| ipvsadm -R (program) | ${f(theirs)} | ${f((ops / theirs) * 1000)} |`);
 console.log(`| keepalived-ts (dump + reconcile + program) | ${f(ours)} | ${f((ops / ours) * 1000)} |`);
 console.log(`| keepalived-ts re-sync, nothing to change | ${f(median(results.map((r) => r.oursNoopSyncMs)))} | - |`);
+console.log(`| keepalived-ts health change in one service (its dests only, no dump) | ${f(median(results.map((r) => r.oursHealthChangeMs)))} | - |`);
+console.log(`| the same change by a full sync (dump + reconcile of every service) | ${f(median(results.map((r) => r.oursHealthChangeByFullSyncMs)))} | - |`);
 console.log(`| keepalived-ts stop (each dest, then each service, as keepalived) | ${f(median(results.map((r) => r.oursStopMs)))} | ${f((ops / median(results.map((r) => r.oursStopMs))) * 1000)} |`);
 console.log(`| ipvsadm -C (flush) | ${f(median(results.map((r) => r.ipvsadmFlushMs)))} | - |`);
 console.log(`| keepalived.conf parse | ${f(median(results.map((r) => r.parseMs)))} | - |`);
