@@ -3,9 +3,18 @@
  * non-blocking connect() on a socket registered with one epoll set of our own, which libuv
  * watches through a single uv_poll handle, and a libuv timer per probe for connect_timeout.
  * When the connection completes (or fails, or times out) the descriptor is closed and the
- * (slot, errno) pair is queued; queued results reach JavaScript in batches, one call per
- * loop turn, through an Int32Array shared with it. A socket per probe and nothing else: no
- * thread, no process, no select() ceiling.
+ * result is queued; queued results reach JavaScript in batches, one call per loop turn,
+ * through an Int32Array shared with it. A socket per probe and nothing else: no thread, no
+ * process, no select() ceiling.
+ *
+ * A probe started with a request (HTTP_GET) goes on once connected: the request is written,
+ * then each read is handed over (its bytes in a second shared buffer) and the socket waits,
+ * not polled, until JavaScript asks for more (tcpProbeRead) or is done (tcpProbeCancel). The
+ * connect_timeout timer runs over all of it.
+ *
+ * Results are (slot, kind, a, b): DONE (a = errno, 0 connected; the probe is over), SENT (the
+ * request is written), DATA (a = offset, b = length in the data buffer), END (the peer closed;
+ * over), FAILED (a = errno, ETIMEDOUT for the timer; over).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,8 +32,13 @@
 #include "tcp_probe.h"
 
 #define SLOTS_PER_CHUNK 1024
-/* Results (slot, errno) handed to JavaScript per call. */
+/* Results handed to JavaScript per call, and the bytes of their reads. */
 #define RESULT_CAPACITY 2048
+#define DATA_CAPACITY (256 * 1024)
+#define READ_MAX (64 * 1024)
+
+enum { KIND_DONE = 0, KIND_SENT = 1, KIND_DATA = 2, KIND_END = 3, KIND_FAILED = 4 };
+enum { STATE_CONNECTING = 0, STATE_PAUSED = 1, STATE_READING = 2 };
 
 typedef struct probe_slot {
   uv_timer_t timer;
@@ -32,6 +46,10 @@ typedef struct probe_slot {
   int32_t index;
   /* bumped on every use, so that a stale epoll event cannot be taken for the slot's next probe */
   uint32_t generation;
+  int state;
+  /* the request to write once connected (malloc'd), or NULL for a connect-only probe */
+  uint8_t *request;
+  size_t request_len;
   struct probe_slot *next_free;
 } probe_slot_t;
 
@@ -49,7 +67,13 @@ static struct {
   probe_slot_t *free_list;
   int32_t *results;
   napi_ref results_ref;
+  uint8_t *data;
+  napi_ref data_ref;
+  size_t data_used;
   size_t queued;
+  /* while JavaScript handles a batch, cancelled slots wait here: a result of the batch may still name them */
+  int flushing;
+  probe_slot_t *deferred;
   size_t active;
 } tp;
 
@@ -98,6 +122,8 @@ static void free_slot(probe_slot_t *s) {
 /* Close the probe's socket (which also takes it out of the epoll set) and stop its timer. */
 static void end_probe(probe_slot_t *s) {
   uv_timer_stop(&s->timer);
+  free(s->request);
+  s->request = NULL;
   close(s->fd);
   s->fd = -1;
   s->generation++;
@@ -110,6 +136,7 @@ static void flush_results(void) {
   if (tp.queued == 0) return;
   size_t count = tp.queued;
   tp.queued = 0;
+  tp.data_used = 0;
   napi_env env = tp.env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
@@ -117,23 +144,88 @@ static void flush_results(void) {
   if (napi_get_reference_value(env, tp.callback, &fn) == napi_ok && fn != NULL) {
     napi_get_global(env, &recv);
     napi_create_uint32(env, (uint32_t)count, &argv[0]);
+    tp.flushing = 1;
     if (napi_make_callback(env, tp.context, recv, fn, 1, argv, &out) == napi_pending_exception) {
       napi_value error;
       napi_get_and_clear_last_exception(env, &error);
       napi_fatal_exception(env, error);
     }
+    tp.flushing = 0;
   }
   napi_close_handle_scope(env, scope);
-  /* only now may the reported slots serve new probes: JavaScript has seen their results */
-  for (size_t i = 0; i < count; i++) free_slot(slot_at(tp.results[2 * i]));
+  while (tp.deferred) {
+    probe_slot_t *d = tp.deferred;
+    tp.deferred = d->next_free;
+    free_slot(d);
+  }
+  /* only now may the slots of ended probes serve new ones: JavaScript has seen their results */
+  for (size_t i = 0; i < count; i++) {
+    int kind = tp.results[4 * i + 1];
+    if (kind == KIND_DONE || kind == KIND_END || kind == KIND_FAILED) free_slot(slot_at(tp.results[4 * i]));
+  }
 }
 
-static void queue_result(probe_slot_t *s, int err) {
+static void push_result(probe_slot_t *s, int kind, int32_t a, int32_t b) {
   if (tp.queued == RESULT_CAPACITY) flush_results();
-  tp.results[2 * tp.queued] = s->index;
-  tp.results[2 * tp.queued + 1] = err;
-  tp.queued++;
+  int32_t *r = &tp.results[4 * tp.queued++];
+  r[0] = s->index;
+  r[1] = kind;
+  r[2] = a;
+  r[3] = b;
+}
+
+/* A result that ends the probe: its socket is closed now, its slot freed once reported. */
+static void queue_result(probe_slot_t *s, int kind, int err) {
+  push_result(s, kind, err, 0);
   end_probe(s);
+}
+
+/* One read of a stream probe: DATA (the socket then waits for tcpProbeRead), END, or FAILED. */
+static void read_once(probe_slot_t *s) {
+  if (DATA_CAPACITY - tp.data_used < READ_MAX) flush_results();
+  ssize_t n = read(s->fd, tp.data + tp.data_used, READ_MAX);
+  if (n > 0) {
+    push_result(s, KIND_DATA, (int32_t)tp.data_used, (int32_t)n);
+    tp.data_used += (size_t)n;
+    s->state = STATE_PAUSED;
+  } else if (n == 0) {
+    queue_result(s, KIND_END, 0);
+  } else if (errno != EAGAIN && errno != EINTR) {
+    queue_result(s, KIND_FAILED, errno);
+  }
+}
+
+static int arm(probe_slot_t *s, uint32_t events) {
+  struct epoll_event ev = {.events = events | EPOLLONESHOT, .data.u64 = ((uint64_t)s->generation << 32) | (uint32_t)s->index};
+  return epoll_ctl(tp.epfd, EPOLL_CTL_MOD, s->fd, &ev);
+}
+
+/* The connection is made (or failed): a connect-only probe is done; a stream probe writes its request. */
+static void connected(probe_slot_t *s, int err) {
+  if (err != 0 || !s->request) {
+    queue_result(s, err != 0 ? (s->request ? KIND_FAILED : KIND_DONE) : KIND_DONE, err);
+    return;
+  }
+  /* a request of a few hundred bytes fits a fresh connection's send buffer whole */
+  ssize_t w = write(s->fd, s->request, s->request_len);
+  if (w != (ssize_t)s->request_len) {
+    queue_result(s, KIND_FAILED, w < 0 ? errno : ENOBUFS);
+    return;
+  }
+  free(s->request);
+  s->request = NULL;
+  s->request_len = 0;
+  push_result(s, KIND_SENT, 0, 0);
+  s->state = STATE_READING;
+  if (arm(s, EPOLLIN) != 0) queue_result(s, KIND_FAILED, errno);
+}
+
+static int connect_error(probe_slot_t *s, uint32_t events) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  else if (err == 0 && (events & (EPOLLERR | EPOLLHUP))) err = ECONNRESET;
+  return err;
 }
 
 static void on_flush(uv_idle_t *idle) {
@@ -143,16 +235,25 @@ static void on_flush(uv_idle_t *idle) {
 
 static void on_timeout(uv_timer_t *timer) {
   probe_slot_t *s = timer->data;
-  /* libuv runs timers before it polls: under load the connection may have completed without
-   * its event having been read yet. One last look at the socket decides, not the clock alone. */
-  struct pollfd p = {.fd = s->fd, .events = POLLOUT};
-  int err = ETIMEDOUT;
-  if (poll(&p, 1, 0) == 1) {
-    socklen_t len = sizeof err;
-    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-    else if (err == 0 && (p.revents & (POLLERR | POLLHUP))) err = ECONNRESET;
+  /* libuv runs timers before it polls: under load the connection may have completed, or the
+   * answer come, without its event having been read yet. One last look at the socket decides,
+   * not the clock alone. */
+  if (s->state == STATE_CONNECTING) {
+    struct pollfd p = {.fd = s->fd, .events = POLLOUT};
+    if (poll(&p, 1, 0) == 1) {
+      connected(s, connect_error(s, (p.revents & (POLLERR | POLLHUP)) ? EPOLLERR : 0));
+      /* a stream probe that just sent its request has no time left for the answer */
+      if (s->fd >= 0) queue_result(s, KIND_FAILED, ETIMEDOUT);
+    } else {
+      queue_result(s, s->request ? KIND_FAILED : KIND_DONE, ETIMEDOUT);
+    }
+  } else {
+    if (s->state == STATE_READING) {
+      struct pollfd p = {.fd = s->fd, .events = POLLIN};
+      if (poll(&p, 1, 0) == 1) read_once(s);
+    }
+    if (s->fd >= 0) queue_result(s, KIND_FAILED, ETIMEDOUT);
   }
-  queue_result(s, err);
   /* timeouts of one loop turn are handed over together, before the loop polls again */
   uv_idle_start(&tp.flusher, on_flush);
 }
@@ -167,18 +268,15 @@ static void on_epoll(uv_poll_t *handle, int status, int events) {
     for (int i = 0; i < n; i++) {
       probe_slot_t *s = slot_at((int32_t)(ready[i].data.u64 & 0xffffffffu));
       if (!s || s->fd < 0 || s->generation != (uint32_t)(ready[i].data.u64 >> 32)) continue;
-      int err = 0;
-      socklen_t len = sizeof err;
-      if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-      else if (err == 0 && (ready[i].events & (EPOLLERR | EPOLLHUP))) err = ECONNRESET;
-      queue_result(s, err);
+      if (s->state == STATE_CONNECTING) connected(s, connect_error(s, ready[i].events));
+      else if (s->state == STATE_READING) read_once(s);
     }
     if (n < 256) break;
   }
   flush_results();
 }
 
-/* tcpProbeInit(callback(count)) -> Int32Array of (slot, errno) pairs, filled before each call. */
+/* tcpProbeInit(callback(count)) -> [Int32Array of (slot, kind, a, b) results, Uint8Array of their bytes], filled before each call. */
 static napi_value js_init(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -197,9 +295,16 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
   if (tp.epfd < 0) return throw_code(env, errno, "epoll_create1");
   napi_value buffer, array, name;
   void *data;
-  if (napi_create_arraybuffer(env, RESULT_CAPACITY * 2 * sizeof(int32_t), &data, &buffer) != napi_ok ||
-      napi_create_typedarray(env, napi_int32_array, RESULT_CAPACITY * 2, buffer, 0, &array) != napi_ok ||
-      napi_create_reference(env, array, 1, &tp.results_ref) != napi_ok || napi_create_reference(env, argv[0], 1, &tp.callback) != napi_ok ||
+  napi_value bytes_buffer, bytes, pair;
+  void *bytes_data;
+  if (napi_create_arraybuffer(env, RESULT_CAPACITY * 4 * sizeof(int32_t), &data, &buffer) != napi_ok ||
+      napi_create_typedarray(env, napi_int32_array, RESULT_CAPACITY * 4, buffer, 0, &array) != napi_ok ||
+      napi_create_reference(env, array, 1, &tp.results_ref) != napi_ok ||
+      napi_create_arraybuffer(env, DATA_CAPACITY, &bytes_data, &bytes_buffer) != napi_ok ||
+      napi_create_typedarray(env, napi_uint8_array, DATA_CAPACITY, bytes_buffer, 0, &bytes) != napi_ok ||
+      napi_create_reference(env, bytes, 1, &tp.data_ref) != napi_ok || napi_create_array_with_length(env, 2, &pair) != napi_ok ||
+      napi_set_element(env, pair, 0, array) != napi_ok || napi_set_element(env, pair, 1, bytes) != napi_ok ||
+      napi_create_reference(env, argv[0], 1, &tp.callback) != napi_ok ||
       napi_create_string_utf8(env, "keepalived-ts:tcp-probe", NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_async_init(env, NULL, name, &tp.context) != napi_ok) {
     close(tp.epfd);
@@ -207,6 +312,7 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
     return NULL;
   }
   tp.results = data;
+  tp.data = bytes_data;
   int err = uv_poll_init(tp.loop, &tp.poll, tp.epfd);
   if (err == 0) err = uv_poll_start(&tp.poll, UV_READABLE, on_epoll);
   if (err == 0) err = uv_idle_init(tp.loop, &tp.flusher);
@@ -214,22 +320,22 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
   uv_unref((uv_handle_t *)&tp.poll);
   tp.env = env;
   tp.ready = 1;
-  return array;
+  return pair;
 }
 
 /*
- * tcpProbeStart(sockaddr, bindSockaddr | null, mark, device | null, timeoutMs) -> slot >= 0
- * while the connection is under way, or -errno when it could not even start.
+ * tcpProbeStart(sockaddr, bindSockaddr | null, mark, device | null, timeoutMs, request | null)
+ * -> slot >= 0 while the connection is under way, or -errno when it could not even start.
  */
 static napi_value js_start(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5], result;
+  size_t argc = 6;
+  napi_value argv[6], result;
   if (!tp.ready) {
     napi_throw_error(env, NULL, "tcpProbeStart before tcpProbeInit");
     return NULL;
   }
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5) {
-    napi_throw_type_error(env, NULL, "tcpProbeStart(sockaddr, bind, mark, device, timeoutMs)");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6) {
+    napi_throw_type_error(env, NULL, "tcpProbeStart(sockaddr, bind, mark, device, timeoutMs, request)");
     return NULL;
   }
   void *peer = NULL, *local = NULL;
@@ -280,22 +386,61 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
     return result;
   }
   s->fd = fd;
+  s->state = STATE_CONNECTING;
+  s->request = NULL;
+  s->request_len = 0;
+  void *request = NULL;
+  size_t request_len = 0;
+  napi_typeof(env, argv[5], &t);
+  if (t != napi_null && t != napi_undefined) napi_get_typedarray_info(env, argv[5], NULL, &request_len, &request, NULL, NULL);
+  if (request_len > 0) {
+    s->request = malloc(request_len);
+    if (s->request) {
+      memcpy(s->request, request, request_len);
+      s->request_len = request_len;
+    }
+  }
   if (tp.active++ == 0) uv_ref((uv_handle_t *)&tp.poll);
   uv_timer_start(&s->timer, on_timeout, (uint64_t)timeout_ms, 0);
   napi_create_int32(env, s->index, &result);
   return result;
 }
 
-/* tcpProbeCancel(slot): abandon a probe under way (its socket is closed, no result follows). */
-static napi_value js_cancel(napi_env env, napi_callback_info info) {
+/* The probe of the call's one argument (a slot), if it is under way. */
+static probe_slot_t *slot_arg(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   int32_t index = -1;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == 1) napi_get_value_int32(env, argv[0], &index);
   probe_slot_t *s = slot_at(index);
-  if (s && s->fd >= 0) {
+  return s && s->fd >= 0 ? s : NULL;
+}
+
+/* tcpProbeCancel(slot): abandon a probe under way (its socket is closed, no result follows). */
+static napi_value js_cancel(napi_env env, napi_callback_info info) {
+  probe_slot_t *s = slot_arg(env, info);
+  if (s) {
     end_probe(s);
-    free_slot(s);
+    if (tp.flushing) {
+      s->next_free = tp.deferred;
+      tp.deferred = s;
+    } else {
+      free_slot(s);
+    }
+  }
+  return NULL;
+}
+
+/* tcpProbeRead(slot): the bytes handed over are taken; read what comes next. */
+static napi_value js_read(napi_env env, napi_callback_info info) {
+  probe_slot_t *s = slot_arg(env, info);
+  if (s && s->state == STATE_PAUSED) {
+    s->state = STATE_READING;
+    if (arm(s, EPOLLIN) != 0) {
+      push_result(s, KIND_FAILED, errno, 0);
+      end_probe(s);
+      uv_idle_start(&tp.flusher, on_flush);
+    }
   }
   return NULL;
 }
@@ -313,6 +458,7 @@ void tcp_probe_register(napi_env env, napi_value exports) {
       {"tcpProbeInit", NULL, js_init, NULL, NULL, NULL, napi_default, NULL},
       {"tcpProbeStart", NULL, js_start, NULL, NULL, NULL, napi_default, NULL},
       {"tcpProbeCancel", NULL, js_cancel, NULL, NULL, NULL, napi_default, NULL},
+      {"tcpProbeRead", NULL, js_read, NULL, NULL, NULL, napi_default, NULL},
       {"tcpProbeActive", NULL, js_active, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);

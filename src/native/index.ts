@@ -44,10 +44,12 @@ export interface NativeSockets {
   limitMallocArenas(n: number): void;
   /** malloc_trim(0): true when memory went back to the system. */
   trimMemory(): boolean;
-  /** TCP connect probes (native/tcp_probe.c): the callback gets a count of (slot, errno) pairs in the returned array. */
-  tcpProbeInit(onResults: (count: number) => void): Int32Array;
-  /** A slot (>= 0) while the connect is under way, or -errno when it could not start. */
-  tcpProbeStart(peer: Uint8Array, local: Uint8Array | null, mark: number, device: string | null, timeoutMs: number): number;
+  /** TCP probes (native/tcp_probe.c): the callback gets a count of (slot, kind, a, b) results in the first array, their bytes in the second. */
+  tcpProbeInit(onResults: (count: number) => void): [Int32Array, Uint8Array];
+  /** A slot (>= 0) while the connect is under way, or -errno when it could not start; with a request, it is written once connected. */
+  tcpProbeStart(peer: Uint8Array, local: Uint8Array | null, mark: number, device: string | null, timeoutMs: number, request: Uint8Array | null): number;
+  /** A stream probe's bytes were taken: read on. */
+  tcpProbeRead(slot: number): void;
   tcpProbeCancel(slot: number): void;
   tcpProbeActive(): number;
   constants: Record<

@@ -1,7 +1,8 @@
 /**
- * TCP connects done by the addon (native/tcp_probe.c): a non-blocking connect() per call,
+ * TCP connections made by the addon (native/tcp_probe.c): a non-blocking connect() per call,
  * completions read from one epoll set and handed over in batches, connect_timeout kept by a
- * libuv timer. A check costs a socket and a few system calls, not a Node.js socket object.
+ * libuv timer. A TCP_CHECK costs a socket and a few system calls, not a Node.js socket object;
+ * an HTTP_GET is the same connection going on to write its request and hand over what it reads.
  */
 import { getSystemErrorName } from 'node:util';
 import { nativeSockets, type NativeSockets } from './index.js';
@@ -21,28 +22,46 @@ export interface TcpConnectRequest {
 /** What became of a connect: 0 connected, else an errno (ETIMEDOUT when connect_timeout ran out). */
 export type ConnectOutcome = number;
 
-interface Waiting {
-  resolve: (outcome: ConnectOutcome) => void;
-  signal: AbortSignal;
+/** A connection that writes a request once made and hands over what it reads. */
+export interface StreamHandlers {
+  /** The connection is made and the request written. */
+  sent(): void;
+  /** Bytes read (a copy). Return true for more, false when done (the connection is then closed). */
+  data(chunk: Buffer): boolean;
+  /** The peer closed the connection. */
+  end(): void;
+  /** An errno: the connect or a read failed, or ETIMEDOUT when connect_timeout ran out (also before `sent`). -1: aborted. */
+  failed(errno: number): void;
 }
+
+const enum Kind {
+  Done = 0,
+  Sent = 1,
+  Data = 2,
+  End = 3,
+  Failed = 4,
+}
+
+type Waiting = { signal: AbortSignal; resolve: (outcome: ConnectOutcome) => void; stream?: undefined } | { signal: AbortSignal; stream: StreamHandlers };
 
 export const ETIMEDOUT = 110;
 
 export class TcpConnector {
   readonly #native: NativeSockets;
   readonly #results: Int32Array;
+  readonly #bytes: Uint8Array;
   readonly #waiting: (Waiting | undefined)[] = [];
   readonly #watched = new WeakSet<AbortSignal>();
 
   constructor(native: NativeSockets = nativeSockets()) {
     this.#native = native;
-    this.#results = native.tcpProbeInit((count) => this.#deliver(count));
+    [this.#results, this.#bytes] = native.tcpProbeInit((count) => this.#deliver(count));
   }
 
   /** Resolves with the outcome; never rejects. An aborted signal resolves at once with -1. */
   connect(req: TcpConnectRequest, signal: AbortSignal): Promise<ConnectOutcome> {
     if (signal.aborted) return Promise.resolve(-1);
-    const slot = this.#native.tcpProbeStart(req.peer, req.local, req.mark, req.device, req.timeoutMs);
+    const slot = this.#native.tcpProbeStart(req.peer, req.local, req.mark, req.device, req.timeoutMs, null);
     if (slot < 0) return Promise.resolve(-slot);
     this.#watchAbort(signal);
     return new Promise((resolve) => {
@@ -50,7 +69,20 @@ export class TcpConnector {
     });
   }
 
-  /** Connects under way (every one holds a socket). */
+  /**
+   * Connect, write `request`, then hand every read to `handlers` until it says done, the peer
+   * closes, or connect_timeout (over the whole exchange) runs out. Exactly one of end / failed
+   * is called, unless `data` returned false first.
+   */
+  stream(req: TcpConnectRequest, request: Uint8Array, signal: AbortSignal, handlers: StreamHandlers): void {
+    if (signal.aborted) return handlers.failed(-1);
+    const slot = this.#native.tcpProbeStart(req.peer, req.local, req.mark, req.device, req.timeoutMs, request);
+    if (slot < 0) return handlers.failed(-slot);
+    this.#watchAbort(signal);
+    this.#waiting[slot] = { signal, stream: handlers };
+  }
+
+  /** Connections under way (every one holds a socket). */
   get active(): number {
     return this.#native.tcpProbeActive();
   }
@@ -58,11 +90,37 @@ export class TcpConnector {
   #deliver(count: number): void {
     const r = this.#results;
     for (let i = 0; i < count; i++) {
-      const slot = r[2 * i]!;
+      const slot = r[4 * i]!;
+      const kind = r[4 * i + 1]! as Kind;
       const w = this.#waiting[slot];
       if (!w) continue;
-      this.#waiting[slot] = undefined;
-      w.resolve(r[2 * i + 1]!);
+      if (!w.stream) {
+        this.#waiting[slot] = undefined;
+        w.resolve(r[4 * i + 2]!);
+        continue;
+      }
+      switch (kind) {
+        case Kind.Sent:
+          w.stream.sent();
+          break;
+        case Kind.Data: {
+          const offset = r[4 * i + 2]!;
+          const chunk = Buffer.from(this.#bytes.subarray(offset, offset + r[4 * i + 3]!));
+          if (w.stream.data(chunk)) this.#native.tcpProbeRead(slot);
+          else {
+            this.#waiting[slot] = undefined;
+            this.#native.tcpProbeCancel(slot);
+          }
+          break;
+        }
+        case Kind.End:
+          this.#waiting[slot] = undefined;
+          w.stream.end();
+          break;
+        default:
+          this.#waiting[slot] = undefined;
+          w.stream.failed(r[4 * i + 2]!);
+      }
     }
   }
 
@@ -77,7 +135,8 @@ export class TcpConnector {
           if (w?.signal !== signal) return;
           this.#native.tcpProbeCancel(slot);
           this.#waiting[slot] = undefined;
-          w.resolve(-1);
+          if (w.stream) w.stream.failed(-1);
+          else w.resolve(-1);
         });
       },
       { once: true },

@@ -241,6 +241,31 @@ describe('HTTP_GET / SSL_GET probe', () => {
       expect(await run(httpCheck([url('/no-answer')]), target(port, { timeoutMs: 300 }))).toEqual({ ok: false, reason: 'GET /no-answer: no response within 300 ms' });
     });
 
+    it('passes an answer that came while the checker was too busy to read it before the timeout', async () => {
+      const { Worker } = await import('node:worker_threads');
+      // the server answers from its own thread while this one is blocked
+      const worker = new Worker(
+        `const net = require('node:net');
+         const srv = net.createServer((s) => s.once('data', () => setTimeout(() => s.end('HTTP/1.0 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok'), 50)));
+         srv.listen(0, '127.0.0.1', () => require('node:worker_threads').parentPort.postMessage(srv.address().port));`,
+        { eval: true },
+      );
+      const busyPort = await new Promise<number>((r) => worker.once('message', r));
+      try {
+        const p = run(httpCheck([url('/', { digest: md5('ok') })]), target(busyPort, { timeoutMs: 150 }));
+        await new Promise((r) => setTimeout(r, 20)); // connected, request sent
+        // block from the loop's check phase: its next turn runs the timers before it polls
+        await new Promise((r) => setImmediate(r));
+        const end = performance.now() + 400;
+        while (performance.now() < end) {
+          // busy: the answer arrives at ~70 ms, the deadline passes at 150 ms
+        }
+        expect(await p).toEqual({ ok: true, reason: 'GET /: status 200, digest ok' });
+      } finally {
+        await worker.terminate();
+      }
+    });
+
     it('fails when the connection is never accepted', async () => {
       const silent = await silentListener();
       try {
