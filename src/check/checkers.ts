@@ -24,6 +24,8 @@ export interface CheckerEdges {
   healthChanged(vs: VirtualServer): void;
   /** Run a notify script (notify_up/down, quorum_up/down) with its configured arguments. */
   runScript(what: string, spec: ScriptSpec): void;
+  /** A line for notify_fifo / lvs_notify_fifo: `RS [ip]:tcp:80 [vip]:tcp:80 DOWN`, `VS [vip]:tcp:80 UP`. */
+  fifoLine?(line: string): void;
 }
 
 export interface CheckerOptions {
@@ -92,6 +94,8 @@ export class HealthCheckers {
   readonly #jobs: CheckerJob[] = [];
   /** Virtual servers whose checks wait (ha_suspend while their address is not on this host). */
   readonly #suspended = new Set<VirtualServer>();
+  /** Built by a reload: the virtual servers' states were reported by the first start. */
+  readonly #reloaded: boolean;
 
   constructor(
     readonly config: Pick<KeepalivedConfig, 'virtual_server'>,
@@ -102,6 +106,7 @@ export class HealthCheckers {
     /** The subsystem of the configuration before a reload: unchanged checkers keep their state. */
     previous?: HealthCheckers,
   ) {
+    this.#reloaded = previous !== undefined;
     const carried = previous ? previous.#carriedStates() : new Map<string, boolean>();
     const carriedUp = (vs: VirtualServer, rs: RealServer, i: number): boolean | undefined => carried.get(checkerKey(vs, rs, i));
     this.book = new HealthBook(config.virtual_server, (vs, rs, i) => !(carriedUp(vs, rs, i) ?? rs.checkers[i]?.alpha !== true));
@@ -165,6 +170,7 @@ export class HealthCheckers {
           this.log.info(`${how} service ${describeRs(e.rs, e.vs)} ${up ? 'to' : 'from'} VS ${vsName}`);
           const script = up ? e.rs.notify_up : e.rs.notify_down;
           if (script) this.edges.runScript(`${up ? 'notify_up' : 'notify_down'} ${describeRs(e.rs, e.vs)}`, script);
+          this.edges.fifoLine?.(`RS ${describeRs(e.rs, e.vs)} ${vsName} ${up ? 'UP' : 'DOWN'}\n`);
           ipvs = e.vs;
           break;
         }
@@ -183,6 +189,7 @@ export class HealthCheckers {
           );
           const script = up ? e.vs.quorum_up : e.vs.quorum_down;
           if (script) this.edges.runScript(`${up ? 'quorum_up' : 'quorum_down'} ${vsName}`, script);
+          this.edges.fifoLine?.(`VS ${vsName} ${up ? 'UP' : 'DOWN'}\n`);
           ipvs = e.vs;
           break;
         }
@@ -208,6 +215,8 @@ export class HealthCheckers {
 
   start(): void {
     this.log.info({ checkers: this.pool.size }, 'Activating healthchecker');
+    // as keepalived, the FIFO hears each virtual server's state when checking begins
+    if (!this.#reloaded) for (const vs of this.config.virtual_server) this.edges.fifoLine?.(`VS ${describeVs(vs)} ${this.book.quorumUp(vs) ? 'UP' : 'DOWN'}\n`);
     this.pool.start();
   }
 

@@ -16,6 +16,7 @@ import { IpvsClient, IpvsUnavailableError } from '../ipvs/client.js';
 import { IpvsController, type SyncReport } from '../ipvs/controller.js';
 import { ScriptRunner, type ScriptIdentity } from '../notify/script-runner.js';
 import { HealthCheckers, type CheckerStatus } from './checkers.js';
+import { NotifyFifo } from '../notify/fifo.js';
 import { probeFactory } from './kinds.js';
 import type { PoolStats } from './pool.js';
 
@@ -62,6 +63,8 @@ export class CheckerDaemon {
   #rtnl: RouteNetlink | null = null;
   #addressMonitor: AddressMonitor | null = null;
   #addressesQueued = false;
+  /** notify_fifo and lvs_notify_fifo: RS and VS state lines (keepalived's ipwrapper.c). */
+  readonly #fifos: NotifyFifo[] = [];
 
   private constructor(
     config: KeepalivedConfig,
@@ -71,6 +74,14 @@ export class CheckerDaemon {
   ) {
     this.#config = config;
     this.#scripts = new ScriptRunner(log);
+    for (const path of new Set([config.global_defs.notify_fifo, config.global_defs.lvs_notify_fifo])) {
+      if (path === undefined) continue;
+      try {
+        this.#fifos.push(new NotifyFifo(path, log));
+      } catch (e) {
+        log.error({ fifo: path, error: (e as Error).message }, 'cannot open notify fifo');
+      }
+    }
     this.#checkers = this.#build(config);
     controller.setHealth(this.#checkers.book);
   }
@@ -157,6 +168,7 @@ export class CheckerDaemon {
       {
         healthChanged: (vs) => this.#queueSync(vs),
         runScript: (what, spec) => this.#runScript(what, spec, defaultIdentity),
+        fifoLine: (line) => this.#fifos.forEach((f) => f.write(line)),
       },
       this.log.child({ subsystem: 'checker' }),
       { concurrency: concurrencyFor(openFiles) },
@@ -206,6 +218,7 @@ export class CheckerDaemon {
     this.#rtnl?.close();
     await this.controller.stop(keepIpvs);
     this.client.close();
+    for (const f of this.#fifos) f.close();
   }
 
   status(): { checkers: CheckerStatus[]; pool: PoolStats } {

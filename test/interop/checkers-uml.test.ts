@@ -20,6 +20,8 @@ interface Run {
   suspended: { kept: number | null; removedAfterMs: number | null };
   exit: number | string;
   afterStop: string;
+  /** The lines of lvs_notify_fifo, in order. */
+  fifo: string[];
   log: string;
 }
 
@@ -71,6 +73,14 @@ describe('health checkers on a real kernel (UML), beside keepalived', () => {
     expect(ours.trafficSorry).toBe('rs3');
     expect(ours.steps.sorryOut).not.toBeNull();
     expect(ours.tables.recovered).toBe(theirs.tables.recovered);
+  });
+
+  it('writes the lvs_notify_fifo lines keepalived writes, in keepalived\'s format', () => {
+    expect(ours.fifo.slice(0, 3)).toEqual(['VS [192.0.2.100]:tcp:80 UP', 'VS [192.0.2.102]:tcp:8080 UP', 'VS [192.0.2.101]:tcp:8080 UP']);
+    expect(ours.fifo).toContain('RS [203.0.113.21]:tcp:8080 [192.0.2.100]:tcp:80 DOWN');
+    expect(ours.fifo).toContain('VS [192.0.2.100]:tcp:80 DOWN');
+    // the same events; lines of different virtual servers may interleave differently
+    expect([...ours.fifo].sort()).toEqual([...theirs.fifo].sort());
   });
 
   it('removes its services when stopped', () => {

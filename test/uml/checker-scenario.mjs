@@ -61,8 +61,10 @@ async function stopBackend(ns) {
   await new Promise((r) => p.once('exit', r));
 }
 
+const fifo = `${dir}/lvs.fifo`;
 const conf = `global_defs {
   router_id uml-check
+  lvs_notify_fifo ${fifo}
 }
 virtual_server 192.0.2.100 80 {
   delay_loop 1
@@ -152,6 +154,11 @@ async function run(agent) {
     agent === 'keepalived-ts'
       ? ['node', ['dist/cli.js', '-C', '-n', '-l', '-f', `${dir}/keepalived.conf`, '-p', `${dir}/k.pid`, '-c', `${dir}/c.pid`]]
       : ['keepalived', ['-C', '-n', '-l', '-D', '-f', `${dir}/keepalived.conf`, '-p', `${dir}/k.pid`, '-c', `${dir}/c.pid`]];
+  // the FIFO's reader: every RS/VS line the agent writes, until it closes the FIFO at exit
+  sh('mkfifo', [fifo]);
+  const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let fifoText = '';
+  reader.stdout.on('data', (b) => (fifoText += b));
   const p = spawn(argv[0], argv[1], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';
   p.stdout.on('data', (b) => (log += b));
@@ -199,6 +206,11 @@ async function run(agent) {
     for (const ns of Object.keys(backends)) await stopBackend(ns);
     r.afterStop = ipvsadm();
     sh('ipvsadm', ['-C']);
+    // the agent's exit closes the FIFO's last writer; a reader still blocked (agent never opened it) is stopped
+    await Promise.race([new Promise((res) => (reader.exitCode !== null ? res() : reader.once('exit', res))), sleep(3000)]);
+    reader.kill();
+    r.fifo = fifoText.split('\n').filter(Boolean);
+    sh('rm', ['-f', fifo]);
     r.log = log.split('\n').slice(-60).join('\n');
   }
   return r;

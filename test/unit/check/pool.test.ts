@@ -1,39 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CheckPool, ControlPeriodUs, MinConcurrency, type CheckJob, type PoolClock } from '../../../src/check/pool.js';
+import { CheckPool, ControlPeriodUs, MinConcurrency, type CheckJob } from '../../../src/check/pool.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import { CheckerState, checkerTiming } from '../../../src/check/checker-state.js';
 import type { ProbeResult } from '../../../src/check/probe.js';
 
 const s = 1_000_000;
-
-class FakeClock implements PoolClock {
-  now = 0;
-  timers: { at: number; fn: () => void; live: boolean }[] = [];
-  nowUs(): number {
-    return this.now;
-  }
-  at(atUs: number, fn: () => void): () => void {
-    const t = { at: atUs, fn, live: true };
-    this.timers.push(t);
-    return () => void (t.live = false);
-  }
-  /** Move time forward to `to`, firing timers in order and letting promises settle between. */
-  async advance(to: number): Promise<void> {
-    for (;;) {
-      await settle();
-      const due = this.timers.filter((t) => t.live && t.at <= to).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      due.live = false;
-      this.now = Math.max(this.now, due.at);
-      due.fn();
-    }
-    this.now = to;
-    await settle();
-  }
-}
-
-const settle = async (): Promise<void> => {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-};
 
 function job(name: string, results: boolean[], log: string[], clock: FakeClock, timing = checkerTiming({ delay_loop: 5, delay_before_retry: 1, retry: 1, warmup: 0 })): CheckJob {
   let n = 0;
