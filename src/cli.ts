@@ -1,8 +1,9 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env -S node --max-semi-space-size=1 --v8-pool-size=1
 /**
  * Entry point of the `keepalived-ts` command. A 1 MB young generation (V8 grows it to 16 MB by
- * default) keeps a daemon with tens of thousands of checkers ~25 MB smaller at no measurable CPU
- * cost (docs/benchmarks.md, "Health checkers").
+ * default) and one V8 platform thread (the agent's work is all on the event loop) keep a daemon
+ * with tens of thousands of checkers 30-80 MB smaller at no measurable CPU cost
+ * (docs/benchmarks.md, "Health checkers").
  */
 import { runCli } from './cli/main.js';
 
