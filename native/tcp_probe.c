@@ -200,10 +200,15 @@ static int arm(probe_slot_t *s, uint32_t events) {
   return epoll_ctl(tp.epfd, EPOLL_CTL_MOD, s->fd, &ev);
 }
 
+/* How a probe that ends with errno `err` reports it: a connect-only probe is DONE either way. */
+static int ending_kind(const probe_slot_t *s, int err) {
+  return s->request && err != 0 ? KIND_FAILED : KIND_DONE;
+}
+
 /* The connection is made (or failed): a connect-only probe is done; a stream probe writes its request. */
 static void connected(probe_slot_t *s, int err) {
   if (err != 0 || !s->request) {
-    queue_result(s, err != 0 ? (s->request ? KIND_FAILED : KIND_DONE) : KIND_DONE, err);
+    queue_result(s, ending_kind(s, err), err);
     return;
   }
   /* a request of a few hundred bytes fits a fresh connection's send buffer whole */
@@ -245,7 +250,7 @@ static void on_timeout(uv_timer_t *timer) {
       /* a stream probe that just sent its request has no time left for the answer */
       if (s->fd >= 0) queue_result(s, KIND_FAILED, ETIMEDOUT);
     } else {
-      queue_result(s, s->request ? KIND_FAILED : KIND_DONE, ETIMEDOUT);
+      queue_result(s, ending_kind(s, ETIMEDOUT), ETIMEDOUT);
     }
   } else {
     if (s->state == STATE_READING) {

@@ -90,6 +90,12 @@ function getOnce(spec: GetSpec, signal: AbortSignal, budgetMs: number, reportMs:
   return spec.ends && !spec.tls ? getOnceNative(spec, spec.ends, signal, budgetMs, reportMs) : getOnceNode(spec, signal, budgetMs, reportMs);
 }
 
+/** What the response reader's result means for the GET; null while it wants more bytes. */
+function verdictOf(r: ReadResult): GetOutcome | null {
+  if (r.state === 'more') return null;
+  return r.state === 'done' ? { ok: true, status: r.status, body: r.body } : { ok: false, reason: r.reason };
+}
+
 /** Plain HTTP on the addon's connection: about half the CPU of a Node.js socket per check. */
 function getOnceNative(spec: GetSpec, ends: SocketEnds, signal: AbortSignal, budgetMs: number, reportMs: number): Promise<GetOutcome> {
   return new Promise<GetOutcome>((resolve) => {
@@ -103,9 +109,9 @@ function getOnceNative(spec: GetSpec, ends: SocketEnds, signal: AbortSignal, bud
     };
     /** true to read on */
     const outcome = (r: ReadResult): boolean => {
-      if (r.state === 'more') return true;
-      finish(r.state === 'done' ? { ok: true, status: r.status, body: r.body } : { ok: false, reason: r.reason });
-      return false;
+      const o = verdictOf(r);
+      if (o) finish(o);
+      return o === null;
     };
     const connection = { peer: ends.peer, local: ends.local, mark: ends.mark, device: ends.device, timeoutMs: Math.max(1, Math.ceil(budgetMs)) };
     tcpConnector().stream(connection, spec.request, signal, {
@@ -139,8 +145,8 @@ function getOnceNode(spec: GetSpec, signal: AbortSignal, budgetMs: number, repor
       resolve(o);
     };
     const outcome = (r: ReadResult): void => {
-      if (r.state === 'done') finish({ ok: true, status: r.status, body: r.body });
-      else if (r.state === 'failed') finish({ ok: false, reason: r.reason });
+      const o = verdictOf(r);
+      if (o) finish(o);
     };
     const timer = setTimeout(() => finalLook(() => finish({ ok: false, reason: timeoutReason(phase === 'response' ? reader.phase : phase, reportMs) })), Math.max(0, budgetMs));
     const unwatch = whenAborted(signal, () => finish({ ok: false, reason: 'aborted' }));

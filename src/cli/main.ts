@@ -64,6 +64,7 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
   }
 
   if (opts.configTest !== undefined || opts.dumpConfig) return checkConfig(opts, io, loadConfig(opts, io));
+  limitMallocArenas();
   return loadConfigOffHeap(opts, io).then((result) => {
     for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
     if (result.includeFailed) return ExitCode.NoConfig;
@@ -71,6 +72,15 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
     if (configTestExitCode(result.diagnostics) === 4) return ExitCode.Fatal;
     return runDaemon(opts, result, io.stderr, () => loadConfigOffHeap(opts, io));
   });
+}
+
+/** The daemon keeps two malloc arenas at most: the configuration worker's would otherwise stay behind it, mostly empty. */
+function limitMallocArenas(): void {
+  try {
+    nativeSockets().limitMallocArenas(2);
+  } catch {
+    // no addon: only the memory figure suffers
+  }
 }
 
 /** -t / --config-test and --dump-config. */
@@ -151,12 +161,6 @@ async function runIpvsCommand(argv: readonly string[], io: CliIo): Promise<numbe
 
 /** The daemon's reading: in a worker thread (src/config/off-heap.ts), else here if that fails. */
 async function loadConfigOffHeap(opts: CliOptions, io: CliIo): Promise<ParseResult> {
-  try {
-    // two malloc arenas at most: the worker's would otherwise stay behind it, mostly empty
-    nativeSockets().limitMallocArenas(2);
-  } catch {
-    // no addon: only the memory figure suffers
-  }
   try {
     return await parseConfigOffHeap(opts.useFile, { cwd: io.cwd, env: io.env, ...(opts.configId !== undefined ? { configId: opts.configId } : {}) });
   } catch (e) {

@@ -6,6 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { buildDirectorLab, startBackend as startLabBackend } from './director-lab.mjs';
 
 const trials = Number(process.argv[2] ?? 3);
 const dir = '/run/kts-check';
@@ -15,44 +16,12 @@ const ipvsadm = () => sh('ipvsadm', ['-Ln']);
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 // three real servers in namespaces on a bridge, a client behind the director, VIPs on a dummy
-sh('ip', ['-batch', '-'], {
-  input: `netns add rs1
-netns add rs2
-netns add rs3
-netns add cl
-link add br0 type bridge
-addr add 203.0.113.1/24 dev br0
-link set br0 up
-link add vrs1 type veth peer name eth0 netns rs1
-link set vrs1 master br0 up
-link add vrs2 type veth peer name eth0 netns rs2
-link set vrs2 master br0 up
-link add vrs3 type veth peer name eth0 netns rs3
-link set vrs3 master br0 up
-link add vcl type veth peer name eth0 netns cl
-addr add 198.51.100.1/24 dev vcl
-link set vcl up
-link add lab0 type dummy
-addr add 192.0.2.100/32 dev lab0
-addr add 192.0.2.101/32 dev lab0
-link set lab0 up
-`,
-});
-const hosts = { rs1: '203.0.113.21', rs2: '203.0.113.22', rs3: '203.0.113.23', cl: '198.51.100.2' };
-for (const [ns, addr] of Object.entries(hosts)) {
-  const gw = ns === 'cl' ? '198.51.100.1' : '203.0.113.1';
-  sh('ip', ['-n', ns, '-batch', '-'], { input: `link set lo up\naddr add ${addr}/24 dev eth0\nlink set eth0 up\nroute add default via ${gw}\n` });
-}
-sh('sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+buildDirectorLab(3);
 
-/** An HTTP backend in a namespace on port 8080 answering its name; resolves once listening. */
+/** The running HTTP backends, by namespace. */
 const backends = {};
 async function startBackend(ns) {
-  const p = spawn('ip', ['netns', 'exec', ns, 'node', '-e', `require('http').createServer((q, s) => s.end('${ns}')).listen(8080, () => console.log('up'))`], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise((r) => p.stdout.once('data', r));
-  backends[ns] = p;
+  backends[ns] = await startLabBackend(ns);
 }
 async function stopBackend(ns) {
   const p = backends[ns];

@@ -4,6 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { buildDirectorLab, startBackend } from './director-lab.mjs';
 import { IpvsClient } from '../../dist/ipvs/client.js';
 import { formatTable } from '../../dist/ipvs/format.js';
 import { AF_INET, AF_INET6, Forward, SvcFlag, TunnelType } from '../../dist/ipvs/codec.js';
@@ -71,33 +72,8 @@ await client.flush();
 out.kinds.afterFlush = (await client.table()).length;
 
 // ---- 2. the agent: -C with a configuration, NAT traffic, reconcile, reload, stop -----------
-ip(`netns add rs1
-netns add rs2
-netns add cl
-link add br0 type bridge
-addr add 203.0.113.1/24 dev br0
-link set br0 up
-link add vrs1 type veth peer name eth0 netns rs1
-link set vrs1 master br0 up
-link add vrs2 type veth peer name eth0 netns rs2
-link set vrs2 master br0 up
-link add vcl type veth peer name eth0 netns cl
-addr add 198.51.100.1/24 dev vcl
-link set vcl up
-link add lab0 type dummy
-addr add 192.0.2.100/32 dev lab0
-addr add 192.0.2.101/32 dev lab0
-link set lab0 up
-`);
-for (const [ns, addr] of [['rs1', '203.0.113.21'], ['rs2', '203.0.113.22'], ['cl', '198.51.100.2']]) {
-  const gw = ns === 'cl' ? '198.51.100.1' : '203.0.113.1';
-  sh('ip', ['-n', ns, '-batch', '-'], { input: `link set lo up\naddr add ${addr}/24 dev eth0\nlink set eth0 up\nroute add default via ${gw}\n` });
-}
-sh('sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
-const backends = ['rs1', 'rs2'].map((ns) =>
-  spawn('ip', ['netns', 'exec', ns, 'node', '-e', `require('http').createServer((q, s) => s.end('${ns}')).listen(8080, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] }),
-);
-await Promise.all(backends.map((b) => new Promise((r) => b.stdout.once('data', r))));
+buildDirectorLab(2);
+const backends = await Promise.all(['rs1', 'rs2'].map(startBackend));
 
 const conf = (weight1) => `global_defs {
   router_id uml-ipvs
