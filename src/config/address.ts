@@ -65,6 +65,12 @@ export function parseIPv6(text: string): IpAddress | null {
   return { family: 'inet6', bytes };
 }
 
+/** `192.0.2.1/24` -> `192.0.2.1`: where keepalived reads an address and ignores a prefix length. */
+export function withoutPrefixLength(text: string): string {
+  const slash = text.indexOf('/');
+  return slash < 0 ? text : text.slice(0, slash);
+}
+
 export function parseIp(text: string): IpAddress | null {
   return text.includes(':') ? parseIPv6(text) : parseIPv4(text);
 }

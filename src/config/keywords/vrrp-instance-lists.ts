@@ -6,7 +6,7 @@
 import type { Parser } from '../parser.js';
 import type { Statement } from '../reader.js';
 import type { KeepalivedConfig } from '../model.js';
-import { formatIp, parseIp } from '../address.js';
+import { formatIp, parseIp, withoutPrefixLength } from '../address.js';
 import { readInt, readUnsigned } from '../values.js';
 
 export interface TrackedInterface {
@@ -132,7 +132,8 @@ export function readTrackedObjects(p: Parser, st: Statement, owner: string, conf
 
 export function readUnicastPeers(p: Parser, st: Statement, owner: string, family: () => 'inet' | 'inet6' | undefined, setFamily: (f: 'inet' | 'inet6') => void, list: UnicastPeer[]): void {
   p.eachValue(st, (e) => {
-    const a = parseIp(e.words[0]!);
+    // as for unicast_src_ip, a '/prefix' after the address is dropped (keepalived)
+    const a = parseIp(withoutPrefixLength(e.words[0]!));
     if (!a) {
       p.error(`Configuration error: VRRP instance[${owner}] malformed unicast peer address[${e.words[0]}]. Skipping...`);
       return;

@@ -6,7 +6,7 @@
 import { Grade } from '../diagnostics.js';
 import { block, type Handler, type KeywordTable, type ScriptSpec } from '../parser.js';
 import type { KeepalivedConfig } from '../model.js';
-import { formatIp, isMulticast, isLinkLocal, parseIp } from '../address.js';
+import { formatIp, isMulticast, isLinkLocal, parseIp, withoutPrefixLength } from '../address.js';
 import { parseBool, readDecimal, readUnsigned } from '../values.js';
 import { parseIpAddressEntry, type IpAddressEntry } from './ip-address.js';
 import { parseIpRouteEntry, type IpRouteEntry } from './ip-route.js';
@@ -177,7 +177,8 @@ function garpSeconds(field: keyof V, atLeastOne = false): Handler<V> {
 function sourceAddress(field: 'mcast_src_ip' | 'unicast_src_ip'): Handler<V> {
   return (v, st, p) => {
     if (field === 'unicast_src_ip') v.unicast_configured = true;
-    const a = st.words[1] === undefined ? null : parseIp(st.words[1]);
+    // keepalived reads the address up to a '/': a prefix length is dropped
+    const a = st.words[1] === undefined ? null : parseIp(withoutPrefixLength(st.words[1]));
     if (!a) {
       p.error(`Configuration error: VRRP instance[${v.name}] malformed src address[${st.words[1] ?? ''}]. Skipping...`);
       return;

@@ -10,6 +10,20 @@ ${body}
 `;
 
 describe('vrrp_instance', () => {
+  it('drops a /prefix after unicast_src_ip and unicast peers, as keepalived does', () => {
+    const r = parseText(instance(`  priority 100
+  unicast_src_ip 192.0.2.1/24
+  unicast_peer {
+    192.0.2.2/24
+  }
+  virtual_ipaddress {
+    192.0.2.100/24
+  }`));
+    expect(problems(r)).toEqual([]);
+    const v = r.config.vrrp_instance[0]!;
+    expect([v.unicast_src_ip, v.unicast_peer.map((p) => p.address)]).toEqual(['192.0.2.1', ['192.0.2.2']]);
+  });
+
   it('reads a typical director instance and fills defaults', () => {
     const r = parseText(
       instance(`  state MASTER
