@@ -51,8 +51,7 @@ export type DecodeFailure =
   | 'type'
   | 'length'
   | 'checksum'
-  | 'v2-over-ipv6'
-  | 'address-count';
+  | 'v2-over-ipv6';
 
 export type DecodeResult =
   | { ok: true; advert: VrrpAdvert; checksumForm: ChecksumForm }
@@ -91,7 +90,7 @@ export function decodeVrrp(msg: Uint8Array, ip: PacketAddresses): DecodeResult {
   if (version === 2 && ipv6) return fail('v2-over-ipv6', 'VRRPv2 is not defined over IPv6');
   const addrLen = ipv6 ? 16 : 4;
   const count = msg[3]!;
-  if (count === 0) return fail('address-count', 'advertisement carries no address');
+  // a count of 0 is what keepalived sends for an instance without virtual addresses
   const want = expectedLength(version, count, addrLen);
   if (msg.length !== want) {
     return fail('length', `VRRPv${version} message of ${msg.length} bytes, ${want} expected for ${count} address(es)`);
@@ -132,7 +131,7 @@ export interface EncodeOptions {
 /** Encode an advertisement as the VRRP message of a packet from `ip.src` to `ip.dst`. */
 export function encodeVrrp(a: VrrpAdvert, ip: PacketAddresses, opts: EncodeOptions = {}): Uint8Array {
   const addrLen = ip.src.length;
-  if (a.addresses.length === 0 || a.addresses.length > 255) throw new RangeError(`cannot advertise ${a.addresses.length} addresses`);
+  if (a.addresses.length > 255) throw new RangeError(`cannot advertise ${a.addresses.length} addresses`);
   const msg = new Uint8Array(expectedLength(a.version, a.addresses.length, addrLen));
   const view = new DataView(msg.buffer);
   msg[0] = (a.version << 4) | 1;

@@ -116,13 +116,20 @@ describe('VRRP codec', () => {
     ['truncated header', '3133', 'too-short'],
     ['version 1', '1133640100640000c0000264', 'version'],
     ['type 2', '3233640100640000c0000264', 'type'],
-    ['no address', '3133640000640000', 'address-count'],
+    ['no address, wrong checksum', '3133640000640000', 'checksum'],
     ['count says 2, carries 1', '3133640200640000c0000264', 'length'],
     ['bad checksum', '3133640100641234c0000264', 'checksum'],
     // CARP (OpenBSD) also uses protocol 112 with version 2, type 1: 36 bytes that no VRRPv2 advert matches
     ['CARP advert', '2101000701000000' + '00'.repeat(28), 'length'],
   ])('rejects %s', (_what, bytes, failure) => {
     expect(decodeVrrp(hex(bytes), v4)).toMatchObject({ ok: false, failure });
+  });
+
+  it('an advert without addresses, as keepalived sends for an instance without VIPs', () => {
+    const none: VrrpAdvert = { ...base, version: 3, addresses: [], authType: 0, authData: new Uint8Array(0) };
+    const msg = encodeVrrp(none, v4);
+    expect(msg.length).toBe(8);
+    expect(decodeVrrp(msg, v4)).toMatchObject({ ok: true, advert: { addresses: [], vrid: none.vrid } });
   });
 
   it('rejects VRRPv2 over IPv6', () => {
