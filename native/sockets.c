@@ -220,7 +220,6 @@ static watch_t *watches = NULL;
 static void on_readable(uv_poll_t *handle, int status, int events) {
   watch_t *w = handle->data;
   (void)events;
-  (void)status;
   napi_handle_scope scope;
   if (napi_open_handle_scope(w->env, &scope) != napi_ok) return;
   napi_value fn, recv, result;
@@ -233,6 +232,9 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
     }
   }
   napi_close_handle_scope(w->env, scope);
+  /* libuv stops a poll handle that saw POLLERR (a netlink socket's ENOBUFS, for one): the
+   * callback has read the error by now, so watch on unless the socket was unwatched meanwhile */
+  if (status < 0 && !uv_is_closing((uv_handle_t *)handle)) uv_poll_start(handle, UV_READABLE, on_readable);
 }
 
 static void on_closed(uv_handle_t *handle) {
