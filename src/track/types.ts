@@ -61,7 +61,7 @@ export interface ResolvedTrackProcess {
 /** A change reported by a tracker. */
 export type TrackerReport =
   /** A script's rise/fall verdict changed (ok), or it was disabled (not found, insecure). */
-  | { readonly kind: 'script'; readonly id: number; readonly status: 'ok' | 'failed' | 'disabled' }
+  | { readonly kind: 'script'; readonly id: number; readonly status: 'init' | 'ok' | 'failed' | 'disabled' }
   /** A tracked file's value (0 when missing or unreadable, as keepalived). */
   | { readonly kind: 'file'; readonly id: number; readonly value: number }
   /** A tracked process's quorum was gained or lost. */

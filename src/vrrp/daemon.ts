@@ -1,41 +1,61 @@
 /**
- * The VRRP side of the agent: reads interface facts over rtnetlink, opens one advert channel and
- * one gratuitous-ARP channel per interface, runs an instance runner per vrrp_instance, and
- * stops them gracefully. IPv4 instances only for now.
+ * The VRRP side of the agent: resolves the configuration into the runtime model, reads the
+ * interfaces over rtnetlink, opens one advert port per interface and family and one
+ * gratuitous-ARP channel per interface, runs the trackers (vrrp_script, track_file,
+ * vrrp_track_process, interfaces), an instance runner per vrrp_instance and a runner per sync
+ * group, all publishing to one event hub, and stops them gracefully.
+ *
+ * One instance never takes the others down: whatever keeps it from running (a missing
+ * interface, no address, a socket that cannot be opened) puts it in FAULT with a log line
+ * naming why, and the others run. IPv4 instances only for now.
  */
 import type { KeepalivedConfig } from '../config/model.js';
 import type { Logger } from '../log.js';
-import { IFA_F_SECONDARY, IFF_NOARP, AF_INET, type LinkInfo } from '../netlink/rtnl.js';
+import { IFA_F_SECONDARY, IFF_NOARP, AF_INET, type LinkInfo, type AddressInfo } from '../netlink/rtnl.js';
 import { RouteNetlink } from '../netlink/route.js';
 import { LinkMonitor, linkUsable } from '../netlink/link-monitor.js';
 import { NotifyFifo } from '../notify/fifo.js';
-import { ScriptRunner, type ScriptIdentity } from '../notify/script-runner.js';
-import { parseIp } from '../config/address.js';
+import { ScriptRunner, type ScriptIdentity, type ScriptOutcome } from '../notify/script-runner.js';
+import { EventHub } from '../events/hub.js';
+import { systemClock, type Clock } from '../clock.js';
+import { ScriptTracker } from '../track/script-tracker.js';
+import { FileTracker } from '../track/file-tracker.js';
+import { ProcessMonitor } from '../track/process-monitor.js';
+import type { TrackerReport } from '../track/types.js';
 import { PacketChannel } from './garp-channel.js';
-import { VrrpIpv4Channel } from './ipv4-channel.js';
-import { VrrpInstanceRunner, type InterfaceFacts } from './instance-runner.js';
-import { vridOfIpv4Packet } from './receive-filter.js';
+import { Ipv4AdvertPort } from './ipv4-port.js';
+import type { InstanceEdges, InterfaceFacts, VrrpInstanceRunner } from './instance-runner.js';
+import { resolveVrrp, type ResolvedInstance, type ResolvedVrrp } from './resolve.js';
+import type { SyncGroupRunner } from './sync-group.js';
+import { VrrpEngine } from './engine.js';
+import type { AdvertPort } from './transport.js';
 import { readFileSync } from 'node:fs';
 import { monotonicUs, PreciseTimer } from '../native/timer.js';
 
 export interface VrrpDaemonOptions {
   log: Logger;
+  /** The event hub to publish to (the daemon makes its own otherwise). */
+  hub?: EventHub;
 }
 
 export interface InstanceStatus {
   name: string;
   state: string;
   priority: number;
+  base_priority: number;
   interface?: string;
   virtual_router_id: number;
-  sent: { adverts: number; gratuitous: number };
+  sync_group?: string;
+  faults: string[];
+  sent: { adverts: number; gratuitous: number; priorityZero: number };
   received: { adverts: number };
+  become_master: number;
+  release_master: number;
   dropped: Record<string, number>;
 }
 
-
 /** uid/gid of a user from /etc/passwd (and a group from /etc/group), or null. */
-function lookupIdentity(user: string, group?: string): ScriptIdentity | null {
+export function lookupIdentity(user: string, group?: string): ScriptIdentity | null {
   try {
     const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':'));
     const u = passwd.find((f) => f[0] === user);
@@ -52,22 +72,47 @@ function lookupIdentity(user: string, group?: string): ScriptIdentity | null {
   }
 }
 
+const clock: Clock = systemClock;
+
 export class VrrpDaemon {
-  readonly runners: VrrpInstanceRunner[] = [];
-  readonly #channels = new Map<string, VrrpIpv4Channel>();
+  readonly hub: EventHub;
+  readonly model: ResolvedVrrp;
+  #engine: VrrpEngine | null = null;
+  readonly #ports = new Map<string, AdvertPort>();
   readonly #packetChannels = new Map<string, PacketChannel>();
   readonly #fifos: NotifyFifo[] = [];
   readonly #scripts: ScriptRunner;
+  #scriptTracker: ScriptTracker | null = null;
+  #fileTracker: FileTracker | null = null;
+  #processMonitor: ProcessMonitor | null = null;
   #rtnl: RouteNetlink | null = null;
   #linkMonitor: LinkMonitor | null = null;
   #links: LinkInfo[] = [];
-  unknownVrid = 0;
+  #linkUsable = new Map<number, boolean>();
+  #defaultUser: { user: string; group?: string } | undefined;
 
   constructor(
     readonly config: KeepalivedConfig,
     private readonly opts: VrrpDaemonOptions,
   ) {
     this.#scripts = new ScriptRunner(opts.log);
+    this.hub = opts.hub ?? new EventHub((e) => opts.log.error({ error: (e as Error).message }, 'event subscriber failed'));
+    this.model = resolveVrrp(config);
+  }
+
+  get runners(): readonly VrrpInstanceRunner[] {
+    return this.#engine?.runners ?? [];
+  }
+
+  get groups(): readonly SyncGroupRunner[] {
+    return this.#engine?.groups ?? [];
+  }
+
+  /** Ports' drop counts: adverts for no instance of ours. */
+  get unknownVrid(): number {
+    let n = 0;
+    for (const p of this.#ports.values()) n += p.dropped.unknownVrid;
+    return n;
   }
 
   async start(): Promise<void> {
@@ -76,104 +121,127 @@ export class VrrpDaemon {
     this.#links = await rtnl.links();
     const addresses = await rtnl.addresses(AF_INET);
     const g = this.config.global_defs;
-    for (const path of [g.notify_fifo, g.vrrp_notify_fifo]) {
-      if (path === undefined) continue;
+    for (const path of this.model.fifos) {
       try {
         this.#fifos.push(new NotifyFifo(path, log));
       } catch (e) {
         log.error({ fifo: path, error: (e as Error).message }, 'cannot open notify fifo');
       }
     }
-    const defaultUser = g.script_user ?? (lookupIdentity('keepalived_script') ? { user: 'keepalived_script' } : undefined);
+    this.#defaultUser = g.script_user ?? (lookupIdentity('keepalived_script') ? { user: 'keepalived_script' } : undefined);
 
-    for (const v of this.config.vrrp_instance) {
-      if ((v.family ?? 'inet') !== 'inet') {
-        log.error({ instance: v.name }, `(${v.name}) IPv6 instances are not supported yet - instance not started`);
-        continue;
-      }
-      const link = v.interface === undefined ? undefined : this.#links.find((l) => l.name === v.interface);
-      let facts: InterfaceFacts | null = null;
-      if (link) {
-        const vips = new Set(v.virtual_ipaddress.map((a) => a.address));
-        const primary = addresses.find(
-          (a) => a.ifindex === link.ifindex && !(a.flags & IFA_F_SECONDARY) && a.local && !vips.has([...a.local].join('.')),
-        );
-        this.#linkUsable.set(link.ifindex, linkUsable(link.flags));
-        facts = {
-          name: link.name!,
-          ifindex: link.ifindex,
-          mac: link.mac ?? new Uint8Array(6),
-          up: linkUsable(link.flags),
-          noArp: (link.flags & IFF_NOARP) !== 0,
-          primaryIpv4: primary?.local ?? null,
-        };
-      } else {
-        const wanted = v.interface ?? v.missing_interface;
-        log.error({ instance: v.name, interface: wanted }, `(${v.name}) ${wanted ? `interface ${wanted} not found` : 'no interface configured'} - instance in FAULT`);
-      }
-      const channel = facts ? this.#channel(facts) : null;
-      const packets = facts ? this.#packetChannel(facts) : null;
-      const runner = new VrrpInstanceRunner(
-        v,
-        g,
-        facts,
-        {
-          sendPacket: (p, dst) => {
-            if (!channel) throw new Error('no channel');
-            channel.send(p, dst);
-          },
-          sendFrame: (f) => packets?.send(f),
-          addAddress: (a, what) => rtnl.addAddress(a, what),
-          deleteAddress: (a, what) => rtnl.deleteAddress(a, what),
-          runScript: (what, args, spec, timeoutMs) => {
-            const who = spec.user !== undefined ? { user: spec.user, group: spec.group } : defaultUser;
-            const identity = who ? lookupIdentity(who.user, who.group) : null;
-            return this.#scripts.run({ what: `${v.name} ${what}`, args, identity, timeoutMs });
-          },
-          writeFifo: (line) => this.#fifos.forEach((f) => f.write(line)),
-          interfaceIndex: (name) => this.#links.find((l) => l.name === name)?.ifindex ?? null,
-          nowUs: monotonicUs,
-          createTimer: (onExpire) => new PreciseTimer(onExpire),
-        },
-        log,
-      );
-      this.runners.push(runner);
+    const engine = (this.#engine = new VrrpEngine(this.model, {
+      log,
+      hub: this.hub,
+      iface: (v) => this.#interfaceFacts(v, addresses),
+      port: (v, facts) => this.#port(facts, v),
+      edges: (owner, iface) => this.#edges(owner, iface, rtnl),
+    }));
+    for (const l of this.#links) {
+      this.#linkUsable.set(l.ifindex, linkUsable(l.flags));
+      if (l.name !== undefined && engine.book.tracksInterface(l.name)) engine.book.record({ kind: 'interface', name: l.name, up: linkUsable(l.flags) });
     }
+    this.#startTrackers(engine);
     this.#linkMonitor = new LinkMonitor(
-      (e) => this.#linkEvent(e.link.ifindex, e.usable),
+      (e) => this.#linkEvent(e.link, e.usable, e.deleted),
       () => {
         log.warn('link events were lost - re-reading the interfaces');
-        void rtnl.links().then((links) => links.forEach((l) => this.#linkEvent(l.ifindex, linkUsable(l.flags))), () => undefined);
+        void rtnl.links().then((links) => links.forEach((l) => this.#linkEvent(l, linkUsable(l.flags), false)), () => undefined);
       },
     );
-    for (const r of this.runners) r.start();
+    engine.start();
+    this.#scriptTracker?.start();
   }
 
-  #linkUsable = new Map<number, boolean>();
+  #edges(owner: string, iface: InterfaceFacts | null, rtnl: RouteNetlink): InstanceEdges {
+    return {
+      sendFrame: (f) => (iface ? this.#packetChannel(iface).send(f) : undefined),
+      addAddress: (a, what) => rtnl.addAddress(a, what),
+      deleteAddress: (a, what) => rtnl.deleteAddress(a, what),
+      runScript: (what, args, spec, timeoutMs) => this.#runScript(`${owner} ${what}`, args, spec, timeoutMs),
+      writeFifo: (line) => this.#fifos.forEach((f) => f.write(line)),
+      interfaceIndex: (name) => this.#links.find((l) => l.name === name)?.ifindex ?? null,
+      nowUs: monotonicUs,
+      createTimer: (onExpire) => new PreciseTimer(onExpire),
+      defer: (fn) => setImmediate(fn),
+      wait: (us) => new Promise((r) => setTimeout(r, us / 1000)),
+    };
+  }
 
-  #linkEvent(ifindex: number, usable: boolean): void {
-    if (this.#linkUsable.get(ifindex) === usable) return;
-    this.#linkUsable.set(ifindex, usable);
-    for (const r of this.runners) {
-      if (r.iface?.ifindex !== ifindex) continue;
-      this.opts.log.info({ instance: r.name, interface: r.iface.name, usable }, `(${r.name}) interface ${r.iface.name} ${usable ? 'up' : 'down'}`);
-      r.linkChanged(usable);
+  #interfaceFacts(v: ResolvedInstance, addresses: AddressInfo[]): InterfaceFacts | null {
+    const link = v.interface === undefined ? undefined : this.#links.find((l) => l.name === v.interface);
+    if (!link) return null;
+    const vips = new Set(v.vips.map((a) => a.address));
+    const primary = addresses.find((a) => a.ifindex === link.ifindex && !(a.flags & IFA_F_SECONDARY) && a.local && !vips.has([...a.local].join('.')));
+    return {
+      name: link.name!,
+      ifindex: link.ifindex,
+      mac: link.mac ?? new Uint8Array(6),
+      up: linkUsable(link.flags),
+      noArp: (link.flags & IFF_NOARP) !== 0,
+      primaryAddress: primary?.local ?? null,
+    };
+  }
+
+  #runScript(what: string, args: readonly string[], spec: { user?: string; group?: string }, timeoutMs: number): Promise<ScriptOutcome> {
+    const who = spec.user !== undefined ? { user: spec.user, ...(spec.group !== undefined ? { group: spec.group } : {}) } : this.#defaultUser;
+    const identity = who ? lookupIdentity(who.user, who.group) : null;
+    return this.#scripts.run({ what, args: [...args], identity, timeoutMs });
+  }
+
+  /** Trackers for the objects some instance tracks, their initial states recorded before the instances start. */
+  #startTrackers(engine: VrrpEngine): void {
+    const { log } = this.opts;
+    const onReport = (r: TrackerReport): void => engine.report(r);
+    const scripts = this.model.scripts.filter((s) => engine.tracks('script', s.id));
+    if (scripts.length > 0) {
+      const tracker = (this.#scriptTracker = new ScriptTracker(scripts, {
+        clock,
+        log,
+        run: (s, timeoutMs) => this.#runScript(`vrrp_script ${s.name}`, s.args, s.user ?? {}, timeoutMs),
+        onReport,
+      }));
+      for (const s of scripts) engine.book.record({ kind: 'script', id: s.id, status: tracker.initial(s.id) });
+    }
+    const files = this.model.files.filter((f) => engine.tracks('file', f.id));
+    if (files.length > 0) {
+      const tracker = (this.#fileTracker = new FileTracker(files, { log, onReport }));
+      tracker.start();
+      for (const f of files) engine.book.record({ kind: 'file', id: f.id, value: tracker.value(f.id) });
+    }
+    const processes = this.model.processes.filter((p) => engine.tracks('process', p.id));
+    if (processes.length > 0) {
+      const monitor = (this.#processMonitor = ProcessMonitor.start(processes, { clock, log, onChange: (id, up) => onReport({ kind: 'process', id, up }) }));
+      for (const p of processes) engine.book.record({ kind: 'process', id: p.id, up: monitor.initial(p.id) });
     }
   }
 
-  #channel(facts: InterfaceFacts): VrrpIpv4Channel {
-    let ch = this.#channels.get(facts.name);
-    if (!ch) {
-      const group = new Uint8Array(parseIp(this.config.global_defs.vrrp_mcast_group4)!.bytes);
-      ch = new VrrpIpv4Channel(facts.name, facts.ifindex, group, ({ packet, ifindex, receivedAtUs }) => {
-        const vrid = vridOfIpv4Packet(packet);
-        const targets = this.runners.filter((r) => r.config.virtual_router_id === vrid && r.iface?.name === facts.name);
-        if (targets.length === 0) this.unknownVrid++;
-        for (const r of targets) r.onPacket(packet, ifindex, receivedAtUs);
-      });
-      this.#channels.set(facts.name, ch);
+  #linkEvent(link: LinkInfo, usable: boolean, deleted: boolean): void {
+    const known = this.#links.findIndex((l) => l.ifindex === link.ifindex);
+    const name = link.name ?? this.#links[known]?.name;
+    if (deleted) {
+      if (known >= 0) this.#links.splice(known, 1);
+    } else if (known >= 0) this.#links[known] = { ...this.#links[known]!, ...link };
+    else this.#links.push(link);
+    if (this.#linkUsable.get(link.ifindex) === usable) return;
+    this.#linkUsable.set(link.ifindex, usable);
+    this.#engine?.linkChanged(link.ifindex, name, usable);
+  }
+
+  /** The advert port of an interface and family (opened once; a failure faults only its instances). */
+  #port(facts: InterfaceFacts, v: ResolvedInstance): AdvertPort | null {
+    const key = `${facts.name}/${v.family}`;
+    let port = this.#ports.get(key);
+    if (!port) {
+      try {
+        port = new Ipv4AdvertPort(facts.name, facts.ifindex);
+      } catch (e) {
+        this.opts.log.error({ instance: v.name, interface: facts.name, error: (e as Error).message }, `(${v.name}) cannot open the VRRP socket on ${facts.name}`);
+        return null;
+      }
+      this.#ports.set(key, port);
     }
-    return ch;
+    return port;
   }
 
   #packetChannel(facts: InterfaceFacts): PacketChannel {
@@ -185,23 +253,50 @@ export class VrrpDaemon {
     return ch;
   }
 
+  /** Multicast groups joined per interface and family (status, tests). */
+  joinedGroups(): Record<string, string[]> {
+    return Object.fromEntries([...this.#ports].map(([k, p]) => [k, p instanceof Ipv4AdvertPort ? p.groups : []]));
+  }
+
   status(): InstanceStatus[] {
     return this.runners.map((r) => ({
       name: r.name,
       state: r.state,
       priority: r.machine.effectivePriority,
+      base_priority: r.config.timing.priority,
       ...(r.config.interface !== undefined ? { interface: r.config.interface } : {}),
-      virtual_router_id: r.config.virtual_router_id,
+      virtual_router_id: r.config.vrid,
+      ...(r.config.syncGroup !== null ? { sync_group: this.model.syncGroups[r.config.syncGroup]!.name } : {}),
+      faults: r.machine.faultReasons,
       sent: { ...r.sent },
       received: { ...r.received },
+      become_master: r.transitions.becomeMaster,
+      release_master: r.transitions.releaseMaster,
       dropped: Object.fromEntries(r.drops),
     }));
   }
 
+  /** Sync groups and their states (dumps). */
+  groupStatus(): { name: string; state: string; members: string[] }[] {
+    return this.groups.map((g) => ({ name: g.name, state: g.state, members: g.group.members.map((m) => this.model.instances[m]!.name) }));
+  }
+
+  /** Tracked objects and their states (dumps). */
+  trackers(): { scripts: unknown[]; files: unknown[]; processes: unknown[] } {
+    return {
+      scripts: this.#scriptTracker?.status() ?? [],
+      files: this.#fileTracker?.status() ?? [],
+      processes: this.#processMonitor?.status() ?? [],
+    };
+  }
+
   async stop(): Promise<void> {
-    await Promise.all(this.runners.map((r) => r.stop()));
+    this.#scriptTracker?.stop();
+    this.#fileTracker?.stop();
+    this.#processMonitor?.close();
+    await this.#engine?.stop();
     this.#linkMonitor?.close();
-    for (const ch of this.#channels.values()) ch.close();
+    for (const p of this.#ports.values()) p.close();
     for (const ch of this.#packetChannels.values()) ch.close();
     for (const f of this.#fifos) f.close();
     this.#rtnl?.close();

@@ -1,19 +1,23 @@
 /**
- * One VRRP instance at run time: joins the pure state machine to its edges (advert channel,
- * gratuitous ARP, rtnetlink, notify). Owns the instance's timer, counters and interface facts.
+ * One VRRP instance at run time: joins the pure state machine to its edges (the advert port of
+ * its interface, gratuitous ARP, rtnetlink, notify) and publishes its state changes to the
+ * event hub. Owns the instance's timer, counters and tracking verdict. Every timer and deferral
+ * goes through the edges, so a LAN of runners can run in virtual time (test/helpers/lan.ts).
  */
-import type { GlobalDefs } from '../config/keywords/global.js';
 import type { IpAddressEntry } from '../config/keywords/ip-address.js';
 import { ScopeNames } from '../config/keywords/ip-address.js';
-import type { VrrpInstance } from '../config/keywords/vrrp-instance.js';
 import { parseIp } from '../config/address.js';
+import type { EventHub } from '../events/hub.js';
 import type { Logger } from '../log.js';
 import { buildGratuitousArp } from '../net/arp.js';
 import { AF_INET, AF_INET6, IFA_F_NODAD, type AddressRequest } from '../netlink/rtnl.js';
-import { instanceNotification, type NotifyState } from '../notify/vrrp-notify.js';
-import { AuthType, encodeIpv4Advert, passwordAuthData, VrrpTtl, type VrrpAdvert } from './packet.js';
-import { filterIpv4Advert, type DropReason, type Expectations } from './receive-filter.js';
-import { VrrpStateMachine, type InstanceTimingConfig, type VrrpAction, type VrrpState } from './state-machine.js';
+import { notification, priorityFifoLine, type NotifyState } from '../notify/vrrp-notify.js';
+import { AuthType, passwordAuthData, VrrpTtl, type VrrpAdvert } from './packet.js';
+import { filterAdvert, type DropReason, type Expectations } from './receive-filter.js';
+import type { ResolvedInstance } from './resolve.js';
+import { VrrpStateMachine, type SyncEvent, type SyncGate, type VrrpAction, type VrrpEvent, type VrrpState } from './state-machine.js';
+import type { TrackingVerdict } from './tracking.js';
+import type { AdvertPort, PreparedAdvert, ReceivedAdvert } from './transport.js';
 
 export interface InterfaceFacts {
   name: string;
@@ -21,13 +25,12 @@ export interface InterfaceFacts {
   mac: Uint8Array;
   up: boolean;
   noArp: boolean;
-  /** First primary IPv4 address that is not one of our VIPs. */
-  primaryIpv4: Uint8Array | null;
+  /** First primary address of the instance's family that is not one of our VIPs. */
+  primaryAddress: Uint8Array | null;
 }
 
 /** What the runner needs from the outside; the daemon wires the real adapters. */
 export interface InstanceEdges {
-  sendPacket(packet: Uint8Array, dst: Uint8Array): void;
   sendFrame(frame: Uint8Array): void;
   addAddress(a: AddressRequest, what: string): Promise<unknown>;
   deleteAddress(a: AddressRequest, what: string): Promise<unknown>;
@@ -37,6 +40,10 @@ export interface InstanceEdges {
   nowUs(): number;
   /** A one-shot timer on the nowUs() clock. */
   createTimer(onExpire: () => void): InstanceTimer;
+  /** Run `fn` once the events being handled are done (setImmediate in the daemon). */
+  defer(fn: () => void): void;
+  /** Resolve after `us` microseconds (gratuitous ARP spacing). */
+  wait(us: number): Promise<void>;
 }
 
 export interface InstanceTimer {
@@ -45,28 +52,26 @@ export interface InstanceTimer {
   close(): void;
 }
 
+/** The sync group a runner belongs to, as the runner sees it. */
+export interface SyncMembership extends SyncGate {
+  /** The group's state now (notifications of a member already in it are not repeated). */
+  readonly state: VrrpState;
+}
+
 /** How long notify scripts may run before they are killed (keepalived lets STOP scripts run 1 s). */
 export const NotifyTimeoutMs = 30_000;
 export const StopNotifyTimeoutMs = 1_000;
 
-export function timingConfig(v: VrrpInstance, g: GlobalDefs, primary: Uint8Array): InstanceTimingConfig {
-  const s = 1_000_000;
-  return {
-    version: v.version ?? g.vrrp_version,
-    priority: v.priority,
-    advertIntervalUs: Math.round(v.advert_int * s),
-    preempt: !v.nopreempt,
-    preemptDelayUs: Math.round(v.preempt_delay * s),
-    primaryAddress: primary,
-    wantMaster: v.state === 'MASTER',
-    downTimerAdverts: v.down_timer_adverts ?? g.vrrp_down_timer_adverts,
-    garpMasterDelayUs: Math.round((v.garp_master_delay ?? g.vrrp_garp_master_delay) * s),
-    garpMasterRepeat: v.garp_master_repeat ?? g.vrrp_garp_master_repeat,
-    garpMasterRefreshUs: Math.round((v.garp_master_refresh ?? g.vrrp_garp_master_refresh) * s),
-    garpMasterRefreshRepeat: v.garp_master_refresh_repeat ?? g.vrrp_garp_master_refresh_repeat,
-    lowerPrioNoAdvert: v.lower_prio_no_advert ?? g.vrrp_lower_prio_no_advert,
-    higherPrioSendAdvert: v.higher_prio_send_advert ?? g.vrrp_higher_prio_send_advert,
-  };
+export interface RunnerContext {
+  /** The port of the instance's interface and family, or null when the interface is missing. */
+  port: AdvertPort | null;
+  iface: InterfaceFacts | null;
+  edges: InstanceEdges;
+  log: Logger;
+  hub: EventHub;
+  sync?: SyncMembership | null;
+  /** µs between gratuitous ARPs (`vrrp_garp_interval`). */
+  garpIntervalUs: number;
 }
 
 function bytesOf(text: string): Uint8Array {
@@ -80,13 +85,15 @@ function broadcastOf(address: Uint8Array, prefix: number): Uint8Array {
   return out;
 }
 
+const zeroAddress = (family: 'inet' | 'inet6'): Uint8Array => new Uint8Array(family === 'inet' ? 4 : 16);
+
 export class VrrpInstanceRunner {
   readonly machine: VrrpStateMachine;
   readonly drops = new Map<DropReason | 'address-mismatch', number>();
   readonly received = { adverts: 0 };
-  readonly sent = { adverts: 0, gratuitous: 0 };
+  readonly sent = { adverts: 0, gratuitous: 0, priorityZero: 0 };
+  readonly transitions = { becomeMaster: 0, releaseMaster: 0 };
   #timer: InstanceTimer | null = null;
-  #ipId = 0;
   #expect: Expectations;
   #advertTemplate: VrrpAdvert;
   #destinations: Uint8Array[];
@@ -94,34 +101,46 @@ export class VrrpInstanceRunner {
   #source: Uint8Array;
   #mismatchWarned = false;
   #pending: Promise<unknown> = Promise.resolve();
-  #packetCache = new Map<number, Uint8Array[]>();
+  #prepared = new Map<number, PreparedAdvert[]>();
   #garpFrames: Uint8Array[] = [];
   #deferredStates = 0;
+  #unsubscribe: (() => void) | null = null;
+  #joined = false;
+  #notifiesSent = false;
+  #trackingFaults = new Set<string>();
+  #trackingPending = new Set<string>();
+  #lastVerdict: TrackingVerdict | null = null;
+  #ownFaultPublished = false;
+  readonly #port: AdvertPort | null;
+  readonly #edges: InstanceEdges;
+  readonly #log: Logger;
+  readonly #hub: EventHub;
+  readonly #sync: SyncMembership | null;
 
   constructor(
-    readonly config: VrrpInstance,
-    readonly global: GlobalDefs,
-    readonly iface: InterfaceFacts | null,
-    private readonly edges: InstanceEdges,
-    private readonly log: Logger,
+    readonly config: ResolvedInstance,
+    private readonly ctx: RunnerContext,
   ) {
-    const source = config.unicast_src_ip ?? config.mcast_src_ip;
-    this.#source = source ? bytesOf(source) : (iface?.primaryIpv4 ?? new Uint8Array(4));
-    this.machine = new VrrpStateMachine(timingConfig(config, global, this.#source));
-    const version = config.version ?? global.vrrp_version;
-    const group = bytesOf(config.mcast_dst_ip ?? global.vrrp_mcast_group4);
-    const unicast = config.unicast_peer.length > 0;
-    this.#destinations = unicast ? config.unicast_peer.map((p) => bytesOf(p.address)) : [group];
-    this.#ttl = unicast ? (config.unicast_ttl ?? VrrpTtl) : VrrpTtl;
-    const pass = version === 2 && config.authentication?.auth_type === 'PASS' ? (config.authentication.auth_pass ?? '') : null;
-    const authType = pass !== null ? AuthType.Password : AuthType.None;
-    const authData = version === 2 ? (pass !== null ? passwordAuthData(pass) : new Uint8Array(8)) : new Uint8Array(0);
-    const vips = this.#advertisedAddresses();
+    this.#port = ctx.port;
+    this.#edges = ctx.edges;
+    this.#log = ctx.log;
+    this.#hub = ctx.hub;
+    this.#sync = ctx.sync ?? null;
+    const c = config;
+    this.#source = c.source ?? ctx.iface?.primaryAddress ?? zeroAddress(c.family);
+    this.machine = new VrrpStateMachine({ ...c.timing, primaryAddress: this.#source }, this.#sync);
+    const unicast = c.unicastPeers.length > 0;
+    this.#destinations = unicast ? c.unicastPeers.map((p) => p.address) : [c.group];
+    this.#ttl = unicast ? (c.unicastTtl ?? VrrpTtl) : VrrpTtl;
+    const version = c.timing.version;
+    const authType = c.auth.type === 'pass' ? AuthType.Password : AuthType.None;
+    const authData = version === 2 ? (c.auth.type === 'pass' ? passwordAuthData(c.auth.password) : new Uint8Array(8)) : new Uint8Array(0);
+    const vips = c.vips.filter((a) => a.family === c.family).map((a) => bytesOf(a.address));
     this.#advertTemplate = {
       version,
-      vrid: config.virtual_router_id,
-      priority: config.priority,
-      intervalCs: Math.round(config.advert_int * 100),
+      vrid: c.vrid,
+      priority: c.timing.priority,
+      intervalCs: Math.round(c.timing.advertIntervalUs / 10_000),
       addresses: vips,
       authType,
       authData,
@@ -131,24 +150,22 @@ export class VrrpInstanceRunner {
       intervalCs: this.#advertTemplate.intervalCs,
       authType,
       authData,
-      group: unicast ? null : group,
+      group: unicast ? null : c.group,
       ownAddress: this.#source,
-      ifindex: iface?.ifindex ?? -1,
+      ifindex: ctx.iface?.ifindex ?? -1,
       addresses: vips,
-      unicastPeers: config.unicast_peer.map((p) => ({
-        address: bytesOf(p.address),
-        ...(p.min_ttl !== undefined ? { minTtl: p.min_ttl } : {}),
-        ...(p.max_ttl !== undefined ? { maxTtl: p.max_ttl } : {}),
-      })),
-      checkUnicastSource: config.check_unicast_src || global.vrrp_check_unicast_src,
+      unicastPeers: [...c.unicastPeers],
+      checkUnicastSource: c.checkUnicastSource,
     };
-    // build what a takeover sends now, so that it goes out without delay
-    this.#packetsFor(config.priority);
-    this.#packetsFor(0);
-    if (iface) {
-      this.#garpFrames = [...config.virtual_ipaddress, ...config.virtual_ipaddress_excluded]
-        .filter((a) => a.family === 'inet' && (a.dev === undefined || a.dev === iface.name))
-        .map((a) => buildGratuitousArp(iface.mac, bytesOf(a.address)));
+    if (this.#port) {
+      // build what a takeover sends now, so that it goes out without delay
+      this.#packetsFor(c.timing.priority);
+      this.#packetsFor(0);
+    }
+    if (ctx.iface && c.family === 'inet') {
+      this.#garpFrames = [...c.vips, ...c.excludedVips]
+        .filter((a) => a.family === 'inet' && (a.dev === undefined || a.dev === ctx.iface!.name))
+        .map((a) => buildGratuitousArp(ctx.iface!.mac, bytesOf(a.address)));
     }
   }
 
@@ -158,26 +175,83 @@ export class VrrpInstanceRunner {
   get state(): VrrpState {
     return this.machine.state;
   }
-
-  #advertisedAddresses(): Uint8Array[] {
-    return this.config.virtual_ipaddress.filter((a) => a.family === 'inet').map((a) => bytesOf(a.address));
+  get iface(): InterfaceFacts | null {
+    return this.ctx.iface;
+  }
+  /** The tracking verdict last applied (effective priority, faults), or null before start. */
+  get tracking(): TrackingVerdict | null {
+    return this.#lastVerdict;
   }
 
   #prefix(): string {
     return `(${this.config.name})`;
   }
 
-  /** Start the instance: FAULT if it cannot run (no interface, interface down, no source address). */
-  start(): void {
-    const now = this.edges.nowUs();
-    const wanted = this.config.interface ?? this.config.missing_interface;
-    if (this.iface === null) this.#apply(this.machine.handle({ type: 'fault', reason: wanted ? `interface ${wanted} not found` : 'no interface configured' }, now));
-    else if (!this.iface.up) this.#apply(this.machine.handle({ type: 'fault', reason: `interface ${this.iface.name} is down` }, now));
-    else if (this.#source.every((b) => b === 0)) this.#apply(this.machine.handle({ type: 'fault', reason: `no IPv4 address on ${this.iface.name}` }, now));
-    else if (this.config.authentication?.auth_type === 'AH' && (this.config.version ?? this.global.vrrp_version) === 2) {
-      this.#apply(this.machine.handle({ type: 'fault', reason: 'IPSEC-AH authentication is not supported yet' }, now));
+  /**
+   * Start the instance: FAULT while it cannot run (no interface, interface down, no source
+   * address, a tracked object down), with a log line naming why; the tracking verdict known at
+   * start sets the first priority, as keepalived's initialise_tracking_priorities().
+   */
+  start(initial: TrackingVerdict | null = null): void {
+    const now = this.#edges.nowUs();
+    const iface = this.ctx.iface;
+    const fault = (reason: string): void => {
+      this.#log.info({ instance: this.name, reason }, `${this.#prefix()} entering FAULT state (${reason})`);
+      this.#apply(this.machine.handle({ type: 'fault', reason }, now));
+    };
+    if (iface === null) fault(this.config.interface ? `interface ${this.config.interface} not found` : 'no interface configured');
+    else if (!iface.up) fault(`interface ${iface.name} is down`);
+    else if (this.#source.every((b) => b === 0)) fault(`no IPv${this.config.family === 'inet' ? 4 : 6} address for interface`);
+    else if (this.config.auth.type === 'ah') fault('IPSEC-AH authentication is not supported yet');
+    else if (this.#port === null) fault('no advert socket on the interface');
+    if (initial) this.applyTracking(initial, now);
+    if (this.#port) {
+      this.#unsubscribe = this.#port.subscribe(this.config.vrid, (rx) => this.onAdvert(rx));
+      if (this.#expect.group !== null) {
+        try {
+          this.#port.join(this.#expect.group);
+          this.#joined = true;
+        } catch (e) {
+          fault(`cannot join multicast group: ${(e as Error).message}`);
+        }
+      }
     }
     this.#apply(this.machine.handle({ type: 'startup' }, now));
+  }
+
+  /**
+   * A new tracking verdict (keepalived: down_instance / try_up_instance /
+   * vrrp_set_effective_priority): faults that began or ended, and the effective priority.
+   */
+  applyTracking(v: TrackingVerdict, now = this.#edges.nowUs()): void {
+    this.#lastVerdict = v;
+    const events: VrrpEvent[] = [];
+    const faults = new Set(v.faults);
+    const pending = new Set(v.pending);
+    for (const f of faults) if (!this.#trackingFaults.has(f)) events.push({ type: 'fault', reason: f });
+    for (const p of pending) if (!this.#trackingPending.has(p)) events.push({ type: 'fault', reason: `${p} (no result yet)`, quiet: true });
+    events.push({ type: 'priority', effective: v.effective });
+    for (const p of this.#trackingPending) if (!pending.has(p)) events.push({ type: 'fault-cleared', reason: `${p} (no result yet)` });
+    for (const f of this.#trackingFaults) if (!faults.has(f)) events.push({ type: 'fault-cleared', reason: f });
+    this.#trackingFaults = faults;
+    this.#trackingPending = pending;
+    for (const e of events) this.#apply(this.machine.handle(e, now));
+  }
+
+  /** A fault of the instance's sync group (another member is in FAULT) began or ended. */
+  groupFault(faulted: boolean, groupName: string): void {
+    const reason = `sync group ${groupName}`;
+    this.#apply(this.machine.handle(faulted ? { type: 'fault', reason } : { type: 'fault-cleared', reason }, this.#edges.nowUs()));
+  }
+
+  /** A sync group's decision: every member to MASTER, or out of MASTER. */
+  sync(event: SyncEvent): void {
+    this.#apply(this.machine.handle(event, this.#edges.nowUs()));
+  }
+
+  /** Whether the instance is in FAULT for a reason of its own (not its sync group's). */
+  get ownFault(): boolean {
+    return this.machine.faultReasons.some((r) => !r.startsWith('sync group '));
   }
 
   /**
@@ -185,18 +259,19 @@ export class VrrpInstanceRunner {
    * `dont_track_primary`).
    */
   linkChanged(usable: boolean): void {
-    if (this.config.dont_track_primary || this.iface === null) return;
-    const now = this.edges.nowUs();
-    const reason = `interface ${this.iface.name} is down`;
+    const iface = this.ctx.iface;
+    if (this.config.dontTrackPrimary || iface === null) return;
+    const now = this.#edges.nowUs();
+    const reason = `interface ${iface.name} is down`;
     this.#apply(this.machine.handle(usable ? { type: 'fault-cleared', reason } : { type: 'fault', reason }, now));
   }
 
-  /** A packet from the instance's channel (already demultiplexed by VRID). */
-  onPacket(packet: Uint8Array, ifindex: number, receivedAtUs: number | null = null): void {
-    const r = filterIpv4Advert(packet, ifindex, this.#expect);
+  /** An advert for this instance's VRID from its port. */
+  onAdvert(rx: ReceivedAdvert): void {
+    const r = filterAdvert(rx, this.#expect);
     if (!r.ok) {
       this.drops.set(r.reason, (this.drops.get(r.reason) ?? 0) + 1);
-      if (r.reason !== 'own-packet') this.log.debug({ instance: this.name, reason: r.reason, detail: r.detail }, 'advert dropped');
+      if (r.reason !== 'own-packet') this.#log.debug({ instance: this.name, reason: r.reason, detail: r.detail }, 'advert dropped');
       return;
     }
     this.received.adverts++;
@@ -204,20 +279,24 @@ export class VrrpInstanceRunner {
       this.drops.set('address-mismatch', (this.drops.get('address-mismatch') ?? 0) + 1);
       if (!this.#mismatchWarned) {
         this.#mismatchWarned = true;
-        this.log.warn({ instance: this.name }, `${this.#prefix()} advert addresses differ from our virtual_ipaddress list`);
+        this.#log.warn({ instance: this.name }, `${this.#prefix()} advert addresses differ from our virtual_ipaddress list`);
       }
     }
     // the kernel's receive time, when it is sane (never in the future, at most 100 ms old)
-    const now = this.edges.nowUs();
-    const at = receivedAtUs !== null && receivedAtUs <= now && now - receivedAtUs < 100_000 ? receivedAtUs : now;
+    const now = this.#edges.nowUs();
+    const at = rx.receivedAtUs !== null && rx.receivedAtUs <= now && now - rx.receivedAtUs < 100_000 ? rx.receivedAtUs : now;
     this.#apply(this.machine.handle({ type: 'advert', from: r.src, priority: r.advert.priority, intervalUs: r.advert.intervalCs * 10_000 }, at));
   }
 
   /** Graceful stop: priority-0 advert when master, addresses removed, notify_stop; resolves when done. */
   async stop(): Promise<void> {
-    while (this.#deferredStates > 0) await new Promise((r) => setImmediate(r));
-    this.#apply(this.machine.handle({ type: 'shutdown' }, this.edges.nowUs()));
+    while (this.#deferredStates > 0) await new Promise<void>((r) => this.#edges.defer(r));
+    this.#apply(this.machine.handle({ type: 'shutdown' }, this.#edges.nowUs()));
     await this.#pending;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    if (this.#joined && this.#expect.group) this.#port?.leave(this.#expect.group);
+    this.#joined = false;
     this.#timer?.close();
     this.#timer = null;
   }
@@ -238,28 +317,50 @@ export class VrrpInstanceRunner {
           this.#queue(() => this.#sendGratuitous(a.repeat));
           break;
         case 'state':
-          // A takeover's log line, scripts and FIFO line wait for the check phase, after the
-          // queued address adds and the first gratuitous ARPs have gone out.
-          // Later changes queue behind a deferred one so scripts always see states in order.
-          if (a.to === 'MASTER' || this.#deferredStates > 0) {
-            this.#deferredStates++;
-            setImmediate(() => {
-              this.#deferredStates--;
-              this.#stateChanged(a.from, a.to, a.priority, a.reason);
-            });
-          } else this.#stateChanged(a.from, a.to, a.priority, a.reason);
+          this.#stateAction(a);
+          break;
+        case 'priority':
+          this.#hub.publish({ type: 'vrrp-priority', instance: this.config.id, name: this.name, from: a.from, to: a.to });
+          if (this.config.notifyPriorityChanges) this.#edges.writeFifo(priorityFifoLine(this.name, this.machine.state === 'MASTER', a.to));
+          break;
+        case 'want-master':
+          this.#log.debug({ instance: this.name }, `${this.#prefix()} waiting for its sync group to go MASTER`);
           break;
         case 'log':
-          this.log[a.level]({ instance: this.name }, `${this.#prefix()} ${a.message}`);
+          this.#log[a.level]({ instance: this.name }, `${this.#prefix()} ${a.message}`);
           break;
       }
     }
     this.#arm();
+    const ownFault = this.ownFault;
+    if (ownFault !== this.#ownFaultPublished) {
+      this.#ownFaultPublished = ownFault;
+      this.#hub.publish({ type: 'vrrp-fault', instance: this.config.id, name: this.name, faulted: ownFault });
+    }
+  }
+
+  #stateAction(a: Extract<VrrpAction, { type: 'state' }>): void {
+    if (a.to === 'MASTER') this.transitions.becomeMaster++;
+    if (a.from === 'MASTER') this.transitions.releaseMaster++;
+    // keepalived sends no notifies for a member already in its group's state; decided now,
+    // before the group reacts to this change
+    const suppress = a.quiet === true || (this.#notifiesSent && this.#sync !== null && a.to === this.#sync.state && a.from !== a.to);
+    // A takeover's log line, scripts and FIFO line wait until the queued address adds and the
+    // first gratuitous ARPs have gone out; later changes queue behind a deferred one so that
+    // scripts always see states in order.
+    if (a.to === 'MASTER' || this.#deferredStates > 0) {
+      this.#deferredStates++;
+      this.#edges.defer(() => {
+        this.#deferredStates--;
+        this.#stateChanged(a.from, a.to, a.priority, a.reason, a.quiet === true, suppress);
+      });
+    } else this.#stateChanged(a.from, a.to, a.priority, a.reason, a.quiet === true, suppress);
+    if (a.from !== a.to) this.#hub.publish({ type: 'vrrp-state', instance: this.config.id, name: this.name, from: a.from, to: a.to, priority: a.priority, reason: a.reason });
   }
 
   /** Address changes and ARP run in order, one after the other, never blocking adverts. */
   #queue(task: () => Promise<void>): void {
-    this.#pending = this.#pending.then(task).catch((e: Error) => this.log.error({ instance: this.name, error: e.message }, 'instance task failed'));
+    this.#pending = this.#pending.then(task).catch((e: Error) => this.#log.error({ instance: this.name, error: e.message }, 'instance task failed'));
   }
 
   #arm(): void {
@@ -268,45 +369,39 @@ export class VrrpInstanceRunner {
       this.#timer?.disarm();
       return;
     }
-    this.#timer ??= this.edges.createTimer(() => this.#apply(this.machine.handle({ type: 'timer' }, this.edges.nowUs())));
+    this.#timer ??= this.#edges.createTimer(() => this.#apply(this.machine.handle({ type: 'timer' }, this.#edges.nowUs())));
     this.#timer.arm(at);
   }
 
-  /**
-   * The packets for one priority, one per destination, built once: a takeover then only
-   * stamps the IP identification and sends (the kernel fills in the IP header checksum).
-   */
-  #packetsFor(priority: number): Uint8Array[] {
-    let packets = this.#packetCache.get(priority);
+  /** The adverts for one priority, one per destination, built once. */
+  #packetsFor(priority: number): PreparedAdvert[] {
+    let packets = this.#prepared.get(priority);
     if (!packets) {
+      const port = this.#port!;
       const advert = { ...this.#advertTemplate, priority };
-      const checksumAsV2 = this.config.v3_checksum_as_v2 ?? this.global.v3_checksum_as_v2;
-      packets = this.#destinations.map((dst) => encodeIpv4Advert(advert, { src: this.#source, dst, ttl: this.#ttl, id: 0 }, { checksumAsV2 }));
-      if (this.#packetCache.size > 8) this.#packetCache.clear();
-      this.#packetCache.set(priority, packets);
+      packets = this.#destinations.map((dst) => port.prepare(advert, { src: this.#source, dst, ttl: this.#ttl }, { checksumAsV2: this.config.checksumAsV2 }));
+      if (this.#prepared.size > 8) this.#prepared.clear();
+      this.#prepared.set(priority, packets);
     }
     return packets;
   }
 
   #sendAdvert(priority: number): void {
-    const packets = this.#packetsFor(priority);
-    this.#destinations.forEach((dst, i) => {
-      this.#ipId = (this.#ipId % 0xffff) + 1; // never 0, as keepalived
-      const packet = packets[i]!;
-      packet[4] = this.#ipId >> 8;
-      packet[5] = this.#ipId & 0xff;
+    if (!this.#port) return;
+    for (const p of this.#packetsFor(priority)) {
       try {
-        this.edges.sendPacket(packet, dst);
+        this.#port.send(p);
         this.sent.adverts++;
+        if (priority === 0) this.sent.priorityZero++;
       } catch (e) {
-        this.log.error({ instance: this.name, error: (e as Error).message }, `${this.#prefix()} cannot send advert`);
+        this.#log.error({ instance: this.name, error: (e as Error).message }, `${this.#prefix()} cannot send advert`);
       }
-    });
+    }
   }
 
   #addressRequest(a: IpAddressEntry): AddressRequest | null {
     const dev = a.dev ?? this.config.interface;
-    const ifindex = dev === undefined ? null : this.edges.interfaceIndex(dev);
+    const ifindex = dev === undefined ? null : this.#edges.interfaceIndex(dev);
     if (ifindex === null) return null;
     const local = bytesOf(a.address);
     const req: AddressRequest = {
@@ -329,54 +424,58 @@ export class VrrpInstanceRunner {
    * follow (failures are logged when they arrive). Removals are awaited: a stop waits for them.
    */
   async #changeAddresses(add: boolean): Promise<void> {
-    const entries = [...this.config.virtual_ipaddress, ...this.config.virtual_ipaddress_excluded];
+    const entries = [...this.config.vips, ...this.config.excludedVips];
     const requests = entries.map(async (a) => {
       const dev = a.dev ?? this.config.interface;
       if (dev === undefined) return; // an instance without an interface is in FAULT: nothing to do
       const req = this.#addressRequest(a);
       const what = `${add ? 'add' : 'remove'} ${a.address}/${a.prefix} dev ${dev}`;
       if (req === null) {
-        this.log.error({ instance: this.name }, `${this.#prefix()} cannot ${what}: no such interface`);
+        if (add) this.#log.error({ instance: this.name }, `${this.#prefix()} cannot ${what}: no such interface`);
         return;
       }
       try {
-        if (add) await this.edges.addAddress(req, what);
-        else await this.edges.deleteAddress(req, what);
+        if (add) await this.#edges.addAddress(req, what);
+        else await this.#edges.deleteAddress(req, what);
       } catch (e) {
         const code = (e as { code?: string }).code;
         // removing an address that is not there is the normal case at start
-        if (!add && (code === 'EADDRNOTAVAIL' || code === 'ENOENT' || code === 'ESRCH')) return;
-        this.log.error({ instance: this.name, error: (e as Error).message }, `${this.#prefix()} cannot ${what}`);
+        if (!add && (code === 'EADDRNOTAVAIL' || code === 'ENOENT' || code === 'ESRCH' || code === 'ENODEV')) return;
+        this.#log.error({ instance: this.name, error: (e as Error).message }, `${this.#prefix()} cannot ${what}`);
       }
     });
     if (!add) await Promise.all(requests);
   }
 
   async #sendGratuitous(repeat: number): Promise<void> {
-    if (!this.iface || this.iface.noArp) return;
-    const intervalMs = this.global.vrrp_garp_interval * 1000;
+    const iface = this.ctx.iface;
+    if (!iface || iface.noArp) return;
     for (let round = 0; round < repeat; round++) {
       for (const frame of this.#garpFrames) {
         if (this.machine.state !== 'MASTER') return;
         try {
-          this.edges.sendFrame(frame);
+          this.#edges.sendFrame(frame);
           this.sent.gratuitous++;
         } catch (e) {
-          this.log.error({ instance: this.name, error: (e as Error).message }, `${this.#prefix()} cannot send gratuitous ARP`);
+          this.#log.error({ instance: this.name, error: (e as Error).message }, `${this.#prefix()} cannot send gratuitous ARP`);
         }
-        if (intervalMs > 0) await new Promise((r) => setTimeout(r, intervalMs));
+        if (this.ctx.garpIntervalUs > 0) await this.#edges.wait(this.ctx.garpIntervalUs);
       }
     }
   }
 
-  #stateChanged(from: VrrpState, to: VrrpState, priority: number, reason: string): void {
-    const words: Record<VrrpState, string> = { INIT: 'INIT', BACKUP: 'BACKUP', MASTER: 'MASTER', FAULT: 'FAULT', STOP: 'STOP' };
-    this.log.info({ instance: this.name, from, to, priority, reason }, `${this.#prefix()} Entering ${words[to]} STATE${reason === 'init' ? ' (init)' : ''}`);
-    if (to === 'INIT') return;
-    const n = instanceNotification(this.config, to as NotifyState, priority);
+  #stateChanged(from: VrrpState, to: VrrpState, priority: number, reason: string, quiet: boolean, suppress: boolean): void {
+    if (quiet) {
+      this.#log.debug({ instance: this.name, from, to, reason }, `${this.#prefix()} waiting in FAULT for tracked scripts' first results`);
+      return;
+    }
+    if (from !== to) this.#log.info({ instance: this.name, from, to, priority, reason }, `${this.#prefix()} Entering ${to} STATE${reason === 'init' ? ' (init)' : ''}`);
+    if (to === 'INIT' || suppress) return;
+    this.#notifiesSent = true;
+    const n = notification('INSTANCE', this.name, this.config.notify, to as NotifyState, priority);
     const timeout = to === 'STOP' ? StopNotifyTimeoutMs : NotifyTimeoutMs;
-    const runs = n.scripts.map((s) => this.edges.runScript(s.keyword, s.args, s.spec, timeout));
-    this.edges.writeFifo(n.fifoLine);
+    const runs = n.scripts.map((s) => this.#edges.runScript(s.keyword, s.args, s.spec, timeout));
+    this.#edges.writeFifo(n.fifoLine);
     // STOP scripts are waited for (up to their limit) before the process exits
     if (to === 'STOP') this.#pending = this.#pending.then(() => Promise.all(runs));
   }

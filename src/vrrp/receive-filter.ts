@@ -6,6 +6,7 @@
  */
 import { decodeIpv4Header } from '../net/ipv4-header.js';
 import { AuthType, decodeVrrp, IPPROTO_VRRP, sameAuthData, type VrrpAdvert } from './packet.js';
+import type { ReceivedAdvert } from './transport.js';
 
 export type DropReason =
   | 'ip-header'
@@ -30,7 +31,7 @@ export interface Expectations {
   authType: number;
   /** 8 bytes for PASS. */
   authData: Uint8Array;
-  /** Multicast group the instance listens on, or null for unicast. */
+  /** Multicast group the instance's adverts go to, or null for unicast. */
   group: Uint8Array | null;
   /** Our own source address: packets from it are our own, looped back. */
   ownAddress: Uint8Array;
@@ -60,18 +61,24 @@ export function vridOfIpv4Packet(packet: Uint8Array): number | null {
   return packet.length >= ihl + 8 && ihl >= 20 ? packet[ihl + 1]! : null;
 }
 
+/** An IPv4 packet, header included, through the filter (the port reads the header itself). */
 export function filterIpv4Advert(packet: Uint8Array, ifindex: number, e: Expectations): FilterResult {
-  const drop = (reason: DropReason, detail: string): FilterResult => ({ ok: false, reason, detail });
-  if (ifindex >= 0 && ifindex !== e.ifindex) return drop('wrong-interface', `arrived on interface index ${ifindex}`);
   const ip = decodeIpv4Header(packet);
-  if (!ip.ok) return drop('ip-header', ip.reason);
+  if (!ip.ok) return { ok: false, reason: 'ip-header', detail: ip.reason };
   const h = ip.header;
-  if (h.protocol !== IPPROTO_VRRP) return drop('not-vrrp', `IP protocol ${h.protocol}`);
-  if (equal(h.src, e.ownAddress)) return drop('own-packet', 'our own advert');
-  const d = decodeVrrp(ip.payload, h);
+  if (h.protocol !== IPPROTO_VRRP) return { ok: false, reason: 'not-vrrp', detail: `IP protocol ${h.protocol}` };
+  return filterAdvert({ src: h.src, dst: h.dst, ttl: h.ttl, ifindex, payload: ip.payload, receivedAtUs: null }, e);
+}
+
+/** An advert as a port received it, through keepalived's checks. */
+export function filterAdvert(rx: ReceivedAdvert, e: Expectations): FilterResult {
+  const drop = (reason: DropReason, detail: string): FilterResult => ({ ok: false, reason, detail });
+  if (rx.ifindex >= 0 && rx.ifindex !== e.ifindex) return drop('wrong-interface', `arrived on interface index ${rx.ifindex}`);
+  if (equal(rx.src, e.ownAddress)) return drop('own-packet', 'our own advert');
+  const d = decodeVrrp(rx.payload, rx);
   if (!d.ok) return drop(d.failure === 'checksum' ? 'checksum' : 'malformed', d.reason);
   const a = d.advert;
-  if (e.group !== null && h.ttl !== 255) return drop('ttl', `TTL ${h.ttl}, 255 required`);
+  if (e.group !== null && rx.ttl !== 255) return drop('ttl', `TTL ${rx.ttl}, 255 required`);
   if (a.version !== e.version) return drop('version', `VRRPv${a.version} advert, this instance runs VRRPv${e.version}`);
   if (a.version === 2) {
     if (a.authType !== e.authType) return drop('auth-type', `authentication type ${a.authType}, ${e.authType} expected`);
@@ -79,15 +86,15 @@ export function filterIpv4Advert(packet: Uint8Array, ifindex: number, e: Expecta
     if (a.authType === AuthType.IpsecAh) return drop('auth', 'IPSEC-AH is not supported');
     if (a.intervalCs !== e.intervalCs) return drop('interval', `advert interval ${a.intervalCs / 100}s, ${e.intervalCs / 100}s expected`);
   }
-  if (e.group !== null && !equal(h.dst, e.group)) return drop('destination', 'not sent to the VRRP group');
+  if (e.group !== null && !equal(rx.dst, e.group)) return drop('destination', 'not sent to the VRRP group');
   if (e.group === null) {
-    if ((h.dst[0]! & 0xf0) === 0xe0) return drop('destination', 'multicast advert to a unicast instance');
-    const peer = e.unicastPeers?.find((p) => equal(p.address, h.src));
+    if ((rx.dst[0]! & 0xf0) === 0xe0 || rx.dst[0] === 0xff) return drop('destination', 'multicast advert to a unicast instance');
+    const peer = e.unicastPeers?.find((p) => equal(p.address, rx.src));
     if (!peer && e.checkUnicastSource) return drop('unicast-source', 'advert from an address that is not a unicast_peer');
-    if (peer && ((peer.minTtl !== undefined && h.ttl < peer.minTtl) || (peer.maxTtl !== undefined && h.ttl > peer.maxTtl))) {
-      return drop('unicast-ttl', `TTL ${h.ttl} outside the peer's range`);
+    if (peer && ((peer.minTtl !== undefined && rx.ttl < peer.minTtl) || (peer.maxTtl !== undefined && rx.ttl > peer.maxTtl))) {
+      return drop('unicast-ttl', `TTL ${rx.ttl} outside the peer's range`);
     }
   }
   const mismatch = a.addresses.length !== e.addresses.length || a.addresses.some((x) => !e.addresses.some((y) => equal(x, y)));
-  return { ok: true, advert: a, src: h.src, addressMismatch: mismatch };
+  return { ok: true, advert: a, src: rx.src, addressMismatch: mismatch };
 }

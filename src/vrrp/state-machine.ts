@@ -44,12 +44,25 @@ export type VrrpEvent =
   | { type: 'timer' }
   /** A valid advertisement for this instance (VRID, version, authentication already checked). */
   | { type: 'advert'; from: Uint8Array; priority: number; intervalUs: number }
-  | { type: 'fault'; reason: string }
+  /** A cause of FAULT began; `quiet` causes (an unweighted script without a result yet) enter FAULT without notification. */
+  | { type: 'fault'; reason: string; quiet?: boolean }
   /** One fault is over (`reason` as given to 'fault'); without a reason, all of them. */
   | { type: 'fault-cleared'; reason?: string }
   /** Effective priority from tracking (never applied to an owner). */
   | { type: 'priority'; effective: number }
   | { type: 'shutdown' };
+
+/** Events a sync group sends to its members (keepalived vrrp_sync.c). */
+export type SyncEvent =
+  /** Every member wants MASTER: become MASTER now. */
+  | { type: 'sync-master' }
+  /** A member left MASTER for BACKUP: leave MASTER too (no priority-0 advert). */
+  | { type: 'sync-backup' };
+
+/** What an instance in a sync group asks its group before becoming MASTER. */
+export interface SyncGate {
+  canBecomeMaster(machine: VrrpStateMachine): boolean;
+}
 
 export type VrrpAction =
   | { type: 'send-advert'; priority: number }
@@ -57,7 +70,12 @@ export type VrrpAction =
   | { type: 'remove-addresses' }
   /** Send `repeat` rounds of gratuitous ARP / unsolicited NA for every virtual address. */
   | { type: 'send-gratuitous'; repeat: number }
-  | { type: 'state'; from: VrrpState; to: VrrpState; priority: number; reason: string }
+  /** A state change; `quiet` ones are neither logged nor notified (keepalived's init FAULT while scripts have no result). */
+  | { type: 'state'; from: VrrpState; to: VrrpState; priority: number; reason: string; quiet?: boolean }
+  /** The effective priority changed (for notify_priority_changes). */
+  | { type: 'priority'; from: number; to: number }
+  /** A member of a sync group whose down timer expired waits for the others to want MASTER too. */
+  | { type: 'want-master' }
   | { type: 'log'; level: 'info' | 'warn'; message: string };
 
 /** RFC 3768 §6.1 / RFC 5798 §6.1 Skew_Time in µs, as keepalived computes it. */
@@ -87,9 +105,16 @@ export class VrrpStateMachine {
   #preemptAt: number | null = null;
   #garpDelayAt: number | null = null;
   #garpRefreshAt: number | null = null;
-  #faultReasons = new Set<string>();
+  /** Causes of FAULT, each quiet or not. */
+  #faultReasons = new Map<string, boolean>();
+  /** keepalived's wantstate MASTER: the down timer expired but the sync group held us back. */
+  #wantMaster = false;
 
-  constructor(readonly config: InstanceTimingConfig) {
+  /** @param gate the sync group's say on becoming MASTER (none outside a group) */
+  constructor(
+    readonly config: InstanceTimingConfig,
+    readonly gate: SyncGate | null = null,
+  ) {
     this.#effective = config.priority;
     this.#masterAdverIntervalUs = config.advertIntervalUs;
   }
@@ -106,15 +131,31 @@ export class VrrpStateMachine {
   get isOwner(): boolean {
     return this.config.priority === PriorityOwner;
   }
+  /** MASTER, or BACKUP with a down timer that expired (sync groups). */
+  get wantsMaster(): boolean {
+    return this.#state === 'MASTER' || (this.#state === 'BACKUP' && this.#wantMaster);
+  }
+  get faultReasons(): string[] {
+    return [...this.#faultReasons.keys()];
+  }
 
   nextDeadline(): number | null {
     const times = [this.#timerAt, this.#garpDelayAt, this.#garpRefreshAt].filter((t): t is number => t !== null);
     return times.length ? Math.min(...times) : null;
   }
 
-  handle(event: VrrpEvent, now: number): VrrpAction[] {
+  handle(event: VrrpEvent | SyncEvent, now: number): VrrpAction[] {
     const out: VrrpAction[] = [];
     switch (event.type) {
+      case 'sync-master':
+        if (this.#state === 'BACKUP') this.#becomeMaster(now, 'sync group', out);
+        break;
+      case 'sync-backup':
+        if (this.#state === 'MASTER') {
+          this.#leaveMaster(out);
+          this.#enterBackup(now, 'sync group', out);
+        }
+        break;
       case 'startup':
         this.#startup(now, out);
         break;
@@ -126,7 +167,7 @@ export class VrrpStateMachine {
         else if (this.#state === 'MASTER') this.#masterReceive(event, now, out);
         break;
       case 'fault':
-        this.#fault(event.reason, out);
+        this.#fault(event.reason, event.quiet === true, out);
         break;
       case 'fault-cleared':
         this.#faultCleared(event.reason, now, out);
@@ -145,10 +186,15 @@ export class VrrpStateMachine {
     return masterDownIntervalUs(this.config.version, this.config.downTimerAdverts, this.#effective, this.#masterAdverIntervalUs);
   }
 
-  #setState(to: VrrpState, reason: string, out: VrrpAction[]): void {
+  #setState(to: VrrpState, reason: string, out: VrrpAction[], quiet = false): void {
     const from = this.#state;
     this.#state = to;
-    out.push({ type: 'state', from, to, priority: this.#effective, reason });
+    out.push({ type: 'state', from, to, priority: this.#effective, reason, ...(quiet ? { quiet } : {}) });
+  }
+
+  #allFaultsQuiet(): boolean {
+    for (const quiet of this.#faultReasons.values()) if (!quiet) return false;
+    return true;
   }
 
   #startup(now: number, out: VrrpAction[]): void {
@@ -156,7 +202,7 @@ export class VrrpStateMachine {
     // keepalived never assumes it holds an address at start
     out.push({ type: 'remove-addresses' });
     if (this.#faultReasons.size > 0) {
-      this.#setState('FAULT', [...this.#faultReasons].join(', '), out);
+      this.#setState('FAULT', this.faultReasons.join(', '), out, this.#allFaultsQuiet());
       return;
     }
     if (this.isOwner && this.config.wantMaster) {
@@ -168,6 +214,7 @@ export class VrrpStateMachine {
 
   #enterBackup(now: number, reason: string, out: VrrpAction[]): void {
     this.#masterAdverIntervalUs = this.config.advertIntervalUs;
+    this.#wantMaster = false;
     this.#preemptAt = null;
     this.#garpDelayAt = null;
     this.#garpRefreshAt = null;
@@ -177,6 +224,7 @@ export class VrrpStateMachine {
 
   #becomeMaster(now: number, reason: string, out: VrrpAction[]): void {
     this.#masterAdverIntervalUs = this.config.advertIntervalUs;
+    this.#wantMaster = false;
     // the advert goes first, so that the old master drops the addresses at once
     out.push({ type: 'send-advert', priority: this.#effective });
     out.push({ type: 'add-addresses' });
@@ -211,8 +259,19 @@ export class VrrpStateMachine {
         if (this.#timerAt <= now) this.#timerAt = now + this.config.advertIntervalUs;
       }
     } else if (this.#state === 'BACKUP') {
-      if (this.#timerAt !== null && now >= this.#timerAt) this.#becomeMaster(now, 'master down timer expired', out);
+      if (this.#timerAt !== null && now >= this.#timerAt) this.#downTimerExpired(now, out);
     }
+  }
+
+  /** keepalived vrrp_state_goto_master(): a sync group member waits until every member wants MASTER. */
+  #downTimerExpired(now: number, out: VrrpAction[]): void {
+    if (this.gate && !this.gate.canBecomeMaster(this)) {
+      this.#wantMaster = true;
+      this.#timerAt = now + this.#downInterval();
+      out.push({ type: 'want-master' });
+      return;
+    }
+    this.#becomeMaster(now, 'master down timer expired', out);
   }
 
   #backupReceive(a: Extract<VrrpEvent, { type: 'advert' }>, now: number, out: VrrpAction[]): void {
@@ -229,6 +288,7 @@ export class VrrpStateMachine {
     }
     const delaying = this.#preemptAt !== null && now < this.#preemptAt;
     if (!this.config.preempt || higherOrEqual || delaying) {
+      this.#wantMaster = false;
       if (this.config.version === 3) this.#masterAdverIntervalUs = a.intervalUs;
       this.#timerAt = now + this.#downInterval();
       return;
@@ -262,17 +322,24 @@ export class VrrpStateMachine {
     out.push({ type: 'log', level: 'info', message: `received lower priority (${a.priority}) advert - forcing new election` });
   }
 
-  #fault(reason: string, out: VrrpAction[]): void {
-    const first = this.#faultReasons.size === 0;
-    this.#faultReasons.add(reason);
-    if (!first || this.#state === 'INIT' || this.#state === 'STOP' || this.#state === 'FAULT') return;
+  #fault(reason: string, quiet: boolean, out: VrrpAction[]): void {
+    const wasQuiet = this.#faultReasons.size > 0 && this.#allFaultsQuiet();
+    if (this.#faultReasons.get(reason) === quiet) return;
+    this.#faultReasons.set(reason, quiet);
+    if (this.#state === 'INIT' || this.#state === 'STOP') return;
+    if (this.#state === 'FAULT') {
+      // a quiet FAULT (scripts without a result) becomes a real one: notify it now
+      if (wasQuiet && !quiet) this.#setState('FAULT', reason, out);
+      return;
+    }
     if (this.#state === 'MASTER') {
       out.push({ type: 'send-advert', priority: PriorityStop });
       this.#leaveMaster(out);
     }
     this.#timerAt = null;
     this.#preemptAt = null;
-    this.#setState('FAULT', reason, out);
+    this.#wantMaster = false;
+    this.#setState('FAULT', reason, out, quiet);
   }
 
   #faultCleared(reason: string | undefined, now: number, out: VrrpAction[]): void {
@@ -290,7 +357,13 @@ export class VrrpStateMachine {
     if (clamped === this.#effective) return;
     const before = this.#effective;
     this.#effective = clamped;
-    out.push({ type: 'log', level: 'info', message: `effective priority ${before} -> ${clamped}` });
+    out.push({ type: 'log', level: 'info', message: `Changing effective priority from ${before} to ${clamped}` });
+    out.push({ type: 'priority', from: before, to: clamped });
+    if (this.#state === 'MASTER') {
+      // the new priority goes out at once rather than at the next advert
+      out.push({ type: 'send-advert', priority: clamped });
+      this.#timerAt = now + this.config.advertIntervalUs;
+    }
     if (this.#state === 'BACKUP' && this.#timerAt !== null) {
       // move the running down timer by the change in Skew_Time (keepalived)
       const v = this.config.version;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { frameEvent } from '../../../src/lab/capture.js';
 import { boundMs, labConfig } from '../../../src/lab/failover.js';
 import { parseText, messages } from '../../helpers/config.js';
-import { timingConfig } from '../../../src/vrrp/instance-runner.js';
+import { timingOf } from '../../../src/vrrp/resolve.js';
 
 const frames = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../fixtures/vrrp/keepalived-2.2.7-frames.json'), 'utf8')) as {
   frames: { name: string; frame?: string }[];
@@ -22,7 +22,7 @@ describe('failover lab', () => {
     for (const host of ['director1', 'director2'] as const) {
       const r = parseText(labConfig(host, 3, 0.1, '/run/x.fifo'));
       expect(messages(r)).toEqual([]);
-      const t = timingConfig(r.config.vrrp_instance[0]!, r.config.global_defs, Uint8Array.of(192, 0, 2, 11));
+      const t = timingOf(r.config.vrrp_instance[0]!, r.config, Uint8Array.of(192, 0, 2, 11));
       expect([t.version, t.advertIntervalUs, t.priority, t.wantMaster]).toEqual([3, 100_000, host === 'director1' ? 150 : 100, host === 'director1']);
     }
   });

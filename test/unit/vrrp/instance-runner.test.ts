@@ -6,9 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { parseText } from '../../helpers/config.js';
 import { VrrpInstanceRunner, type InstanceEdges, type InstanceTimer } from '../../../src/vrrp/instance-runner.js';
 import { decodeIpv4Header } from '../../../src/net/ipv4-header.js';
-import { decodeVrrp, encodeIpv4Advert, VrrpGroupV4 } from '../../../src/vrrp/packet.js';
+import { decodeVrrp, encodeIpv4Advert, VrrpGroupV4, type EncodeOptions, type VrrpAdvert } from '../../../src/vrrp/packet.js';
 import { silentLogger } from '../../../src/log.js';
 import type { AddressRequest } from '../../../src/netlink/rtnl.js';
+import { resolveVrrp } from '../../../src/vrrp/resolve.js';
+import { EventHub } from '../../../src/events/hub.js';
+import { GroupMemberships, VridDemux, type AdvertPort, type PreparedAdvert, type ReceivedAdvert } from '../../../src/vrrp/transport.js';
 
 const conf = `
 global_defs {
@@ -28,10 +31,40 @@ vrrp_instance VI_1 {
 }
 `;
 
+/** An IPv4 port that records whole packets, as the raw socket would send them. */
+class RecordingPort implements AdvertPort {
+  readonly family = 'inet';
+  readonly ifname = 'eth0';
+  readonly ifindex = 2;
+  readonly demux = new VridDemux();
+  readonly groups = new GroupMemberships(() => undefined);
+  constructor(private readonly fake: Fake) {}
+  get dropped() {
+    return this.demux.dropped;
+  }
+  prepare(advert: VrrpAdvert, addr: { src: Uint8Array; dst: Uint8Array; ttl: number }, opts?: EncodeOptions): PreparedAdvert {
+    return { bytes: encodeIpv4Advert(advert, { ...addr, id: 1 }, opts), dst: addr.dst };
+  }
+  send(p: PreparedAdvert): void {
+    this.fake.sendPacket(p.bytes, p.dst);
+  }
+  join(g: Uint8Array): void {
+    this.groups.join(g);
+  }
+  leave(g: Uint8Array): void {
+    this.groups.leave(g);
+  }
+  subscribe(vrid: number, fn: (rx: ReceivedAdvert) => void): () => void {
+    return this.demux.subscribe(vrid, fn);
+  }
+  close(): void {}
+}
+
 class Fake implements InstanceEdges {
   now = 1_000_000;
   timers: { at: number | null; fire: () => void }[] = [];
   packets: { packet: Uint8Array; dst: Uint8Array; at: number }[] = [];
+  port: RecordingPort | null = null;
   frames: { frame: Uint8Array; at: number }[] = [];
   added: AddressRequest[] = [];
   deleted: AddressRequest[] = [];
@@ -70,6 +103,15 @@ class Fake implements InstanceEdges {
   nowUs(): number {
     return this.now;
   }
+  defer(fn: () => void): void {
+    setImmediate(fn);
+  }
+  wait(us: number): Promise<void> {
+    return new Promise((r) => {
+      const t = { at: this.now + us as number | null, fire: () => r() };
+      this.timers.push(t);
+    });
+  }
   createTimer(fire: () => void): InstanceTimer {
     const t = { at: null as number | null, fire };
     this.timers.push(t);
@@ -94,13 +136,23 @@ function runner(fake: Fake, text = conf): VrrpInstanceRunner {
   const r = parseText(text);
   expect(r.diagnostics.filter((d) => d.grade > 0)).toEqual([]);
   const mac = Uint8Array.of(2, 0, 0, 0, 0, 1);
-  return new VrrpInstanceRunner(
-    r.config.vrrp_instance[0]!,
-    r.config.global_defs,
-    { name: 'eth0', ifindex: 2, mac, up: true, noArp: false, primaryIpv4: Uint8Array.of(192, 0, 2, 11) },
-    fake,
-    silentLogger(),
-  );
+  const port = new RecordingPort(fake);
+  fake.port = port;
+  return new VrrpInstanceRunner(resolveVrrp(r.config).instances[0]!, {
+    port,
+    iface: { name: 'eth0', ifindex: 2, mac, up: true, noArp: false, primaryAddress: Uint8Array.of(192, 0, 2, 11) },
+    edges: fake,
+    log: silentLogger(),
+    hub: new EventHub(),
+    garpIntervalUs: 0,
+  });
+}
+
+/** An IPv4 packet as the port hands it on. */
+function rx(packet: Uint8Array, ifindex: number, receivedAtUs: number | null = null): ReceivedAdvert {
+  const ip = decodeIpv4Header(packet);
+  if (!ip.ok) throw new Error(ip.reason);
+  return { src: ip.header.src, dst: ip.header.dst, ttl: ip.header.ttl, ifindex, payload: ip.payload, receivedAtUs };
 }
 
 describe('VRRP instance runner', () => {
@@ -182,13 +234,16 @@ describe('VRRP instance runner', () => {
       authType: 0,
       authData: new Uint8Array(8),
     };
-    r.onPacket(encodeIpv4Advert(advert, { src: peer, dst: VrrpGroupV4, ttl: 64, id: 1 }), 2);
-    r.onPacket(encodeIpv4Advert({ ...advert, intervalCs: 200 }, { src: peer, dst: VrrpGroupV4, ttl: 255, id: 2 }), 2);
-    r.onPacket(new Uint8Array(7), 2);
-    expect(Object.fromEntries(r.drops)).toEqual({ ttl: 1, interval: 1, 'ip-header': 1 });
+    const port = fake.port!;
+    port.demux.deliver(rx(encodeIpv4Advert(advert, { src: peer, dst: VrrpGroupV4, ttl: 64, id: 1 }), 2));
+    port.demux.deliver(rx(encodeIpv4Advert({ ...advert, intervalCs: 200 }, { src: peer, dst: VrrpGroupV4, ttl: 255, id: 2 }), 2));
+    port.demux.deliver(rx(encodeIpv4Advert({ ...advert, vrid: 52 }, { src: peer, dst: VrrpGroupV4, ttl: 255, id: 2 }), 2));
+    port.demux.deliver({ src: peer, dst: VrrpGroupV4, ttl: 255, ifindex: 2, payload: new Uint8Array(7), receivedAtUs: null });
+    expect(Object.fromEntries(r.drops)).toEqual({ ttl: 1, interval: 1 });
+    expect(port.dropped).toEqual({ unknownVrid: 1, malformed: 1 });
     // a valid higher-priority advert holds the backup down; the kernel receive time is used
     await fake.advance(fake.now + 3_000_000);
-    r.onPacket(encodeIpv4Advert(advert, { src: peer, dst: VrrpGroupV4, ttl: 255, id: 3 }), 2, fake.now - 500);
+    r.onAdvert(rx(encodeIpv4Advert(advert, { src: peer, dst: VrrpGroupV4, ttl: 255, id: 3 }), 2, fake.now - 500));
     expect(r.received.adverts).toBe(1);
     await fake.advance(fake.now + 3_000_000);
     expect(r.state).toBe('BACKUP');
