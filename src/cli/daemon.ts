@@ -11,6 +11,7 @@ import { VrrpDaemon } from '../vrrp/daemon.js';
 import { CheckerDaemon } from '../check/daemon.js';
 import type { CliOptions } from './options.js';
 import { nativeSockets } from '../native/index.js';
+import { notActedOn, notActedOnWarning } from './not-acted-on.js';
 
 export const DefaultPidFiles = {
   main: '/run/keepalived.pid',
@@ -81,6 +82,12 @@ export async function runDaemon(
     }
   };
 
+  const warnNotActedOn = (config: ParseResult['config']): void => {
+    const warning = notActedOnWarning(notActedOn(config, run));
+    if (warning) log.warn({ keywords: notActedOn(config, run) }, warning);
+  };
+  warnNotActedOn(result.config);
+
   let checkers: CheckerDaemon | null = null;
   if (run.checkers) {
     log.info({ config: opts.useFile, virtual_servers: result.config.virtual_server.length }, 'Starting Healthcheck child process');
@@ -107,6 +114,9 @@ export async function runDaemon(
 
   releaseStartupMemory();
   return new Promise<number>((resolve) => {
+    // a configuration with nothing to run (static blocks only) still runs until stopped, as
+    // keepalived does; without a handle Node.js would end the process
+    const alive = setInterval(() => undefined, 1 << 30);
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -116,6 +126,7 @@ export async function runDaemon(
         .catch((e: Error) => log.error({ error: e.message }, 'error while stopping'))
         .finally(() => {
           removePidFiles();
+          clearInterval(alive);
           log.info('Stopped');
           resolve(0);
         });
@@ -131,6 +142,7 @@ export async function runDaemon(
         log.error('reload: the configuration cannot be used - keeping the running one');
         return;
       }
+      warnNotActedOn(next.config);
       if (daemon) log.warn('reload: VRRP instances are not reloaded yet - they keep the configuration they started with');
       if (checkers) {
         const r = await checkers.reload(next.config);
@@ -145,6 +157,8 @@ export async function runDaemon(
       const ipvs = checkers?.controller;
       const data = {
         vrrp_instance: daemon?.status() ?? [],
+        vrrp_sync_group: daemon?.groupStatus() ?? [],
+        tracked: daemon?.trackers() ?? null,
         virtual_server: ipvs ? [...ipvs.desired.values()].map((d) => ({ origin: d.origin, service: d.service, dests: [...d.dests.values()] })) : [],
         checkers: checkers?.status().checkers ?? [],
       };
