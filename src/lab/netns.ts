@@ -27,13 +27,20 @@ export class NetnsLab {
     return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
-  /** Create the switch and `hosts` hosts (removing any previous lab of this prefix first). */
-  up(hosts: number): void {
+  /**
+   * Create the switch and `hosts` hosts (removing any previous lab of this prefix first). With
+   * `segments` 2, a second bridge br1 links every host's eth1, addressed 198.51.100.(10+i)/24.
+   */
+  up(hosts: number, segments: 1 | 2 = 1): void {
     this.down();
     this.ip('netns', 'add', this.switchNs);
     this.ip('-n', this.switchNs, 'link', 'set', 'lo', 'up');
     this.ip('-n', this.switchNs, 'link', 'add', 'br0', 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0', 'mcast_snooping', '0');
     this.ip('-n', this.switchNs, 'link', 'set', 'br0', 'up');
+    if (segments === 2) {
+      this.ip('-n', this.switchNs, 'link', 'add', 'br1', 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0', 'mcast_snooping', '0');
+      this.ip('-n', this.switchNs, 'link', 'set', 'br1', 'up');
+    }
     for (let i = 1; i <= hosts; i++) {
       const ns = this.host(i);
       this.ip('netns', 'add', ns);
@@ -43,6 +50,13 @@ export class NetnsLab {
       this.ip('-n', this.switchNs, 'link', 'set', `p${i}`, 'up');
       this.ip('-n', ns, 'addr', 'add', `${NetnsLab.address(i)}/24`, 'dev', 'eth0');
       this.ip('-n', ns, 'link', 'set', 'eth0', 'up');
+      if (segments === 2) {
+        this.ip('-n', ns, 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', `q${i}`, 'netns', this.switchNs);
+        this.ip('-n', this.switchNs, 'link', 'set', `q${i}`, 'master', 'br1');
+        this.ip('-n', this.switchNs, 'link', 'set', `q${i}`, 'up');
+        this.ip('-n', ns, 'addr', 'add', `198.51.100.${10 + i}/24`, 'dev', 'eth1');
+        this.ip('-n', ns, 'link', 'set', 'eth1', 'up');
+      }
     }
   }
 

@@ -63,10 +63,10 @@ export class VrrpLab {
     this.dir = join('/tmp', `kts-${prefix}`);
   }
 
-  up(hosts: number): void {
+  up(hosts: number, segments: 1 | 2 = 1): void {
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(this.dir, { recursive: true });
-    this.lab.up(hosts);
+    this.lab.up(hosts, segments);
   }
 
   down(): void {
@@ -101,9 +101,9 @@ export class VrrpLab {
     await waitFor(() => (p.child.exitCode !== null || p.child.signalCode !== null ? true : null), timeoutMs, `${p.agent} exit`);
   }
 
-  holders(hosts: number, vip = '192.0.2.100'): number[] {
+  holders(hosts: number, vip = '192.0.2.100', dev = 'eth0'): number[] {
     const out: number[] = [];
-    for (let i = 1; i <= hosts; i++) if (this.lab.addresses(this.lab.host(i)).includes(vip)) out.push(i);
+    for (let i = 1; i <= hosts; i++) if (this.lab.addresses(this.lab.host(i), dev).includes(vip)) out.push(i);
     return out;
   }
 
