@@ -205,8 +205,8 @@ export function resolveVrrp(c: KeepalivedConfig): ResolvedVrrp {
     fullCommand: p.full_command,
     quorum: p.quorum,
     quorumMax: p.quorum_max ?? Number.MAX_SAFE_INTEGER,
-    forkDelayUs: Math.round((p.fork_delay ?? p.delay ?? 0) * Us),
-    terminateDelayUs: Math.round((p.terminate_delay ?? p.delay ?? 0) * Us),
+    forkDelayUs: Math.round((p.fork_delay ?? 0) * Us),
+    terminateDelayUs: Math.round((p.terminate_delay ?? 0) * Us),
     weight: p.weight,
     reverse: p.weight_reverse,
   }));

@@ -33,8 +33,7 @@ export interface TrackProcess {
   weight_reverse: boolean;
   quorum: number;
   quorum_max?: number;
-  /** Seconds. */
-  delay?: number;
+  /** Seconds (`delay` sets both). */
   terminate_delay?: number;
   fork_delay?: number;
 }
@@ -110,7 +109,7 @@ const vrrpScriptKeywords: KeywordTable<VrrpScript> = {
   },
 };
 
-function seconds(field: 'delay' | 'terminate_delay' | 'fork_delay') {
+function seconds(field: 'terminate_delay' | 'fork_delay') {
   return (t: TrackProcess, st: { words: readonly string[] }, p: Parser): void => {
     const us = readTimerUs(p, st.words[1], 0, 3600_000_000);
     if (us === null) p.error(`Invalid track_process ${field} ${st.words[1] ?? ''} for ${t.name}`);
@@ -142,7 +141,7 @@ const trackProcessKeywords: KeywordTable<TrackProcess> = {
     else p.error(`Invalid param_match value ${w} for track_process ${t.name}`);
     t.full_command = true;
   },
-  weight: weightWithReverse<TrackProcess>(-253, 253, (t) => `track_process ${t.name}`),
+  weight: weightWithReverse<TrackProcess>(-254, 254, (t) => `track_process ${t.name}`),
   quorum: (t, st, p) => {
     const n = readUnsigned(p, st.words[1], 1, 65535);
     if (n === null) p.error(`Invalid quorum ${st.words[1] ?? ''} for track_process ${t.name}`);
@@ -151,9 +150,18 @@ const trackProcessKeywords: KeywordTable<TrackProcess> = {
   quorum_max: (t, st, p) => {
     const n = readUnsigned(p, st.words[1], 0, 65535);
     if (n === null) p.error(`Invalid quorum_max ${st.words[1] ?? ''} for track_process ${t.name}`);
-    else t.quorum_max = n;
+    else {
+      t.quorum_max = n;
+      // keepalived: quorum_max 0 means "no process may run" (quorum 0)
+      if (n === 0 && t.quorum <= 1) t.quorum = 0;
+    }
   },
-  delay: seconds('delay'),
+  // keepalived: `delay` sets both delays; whichever of them is written last counts
+  delay: (t, st, p) => {
+    const us = readTimerUs(p, st.words[1], 0, 3600_000_000);
+    if (us === null) p.error(`Invalid track_process delay ${st.words[1] ?? ''} for ${t.name}`);
+    else t.fork_delay = t.terminate_delay = us / 1e6;
+  },
   terminate_delay: seconds('terminate_delay'),
   fork_delay: seconds('fork_delay'),
   full_command: (t) => {

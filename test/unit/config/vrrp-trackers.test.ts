@@ -66,7 +66,7 @@ track_file prio {
   weight -1 reverse
   init_file 5 overwrite
 }`);
-    expect(r.config.vrrp_track_process[0]).toMatchObject({ name: 'nginx', process: 'nginx', params: ['-g', 'daemon'], param_match: 'partial', quorum: 2, weight: 10, delay: 1.5, full_command: true });
+    expect(r.config.vrrp_track_process[0]).toMatchObject({ name: 'nginx', process: 'nginx', params: ['-g', 'daemon'], param_match: 'partial', quorum: 2, weight: 10, fork_delay: 1.5, terminate_delay: 1.5, full_command: true });
     expect(r.config.track_file).toEqual([
       { name: 'legacy', file: '/run/kt-legacy', weight: 1, weight_reverse: false },
       { name: 'prio', file: '/run/kt-prio', weight: -1, weight_reverse: true, init_file: { value: 5, overwrite: true } },
