@@ -3,7 +3,8 @@
  * namespaces on bridges (root). keepalived runs on h1 (192.0.2.11), keepalived-ts on h2
  * (192.0.2.12); each scenario waits for the VIP to move with a deadline.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { peerLog, sleep, VrrpLab, waitFor, type Agent, type Peer } from '../helpers/vrrp-lab.js';
@@ -129,6 +130,23 @@ describe('keepalived-ts tracking against keepalived', () => {
     await holderIs(1, 'keepalived to take over when the tracked file says 70 (150 - 70)');
     writeFileSync(file, '0\n');
     await holderIs(2, 'keepalived-ts to take the VIP back when the file says 0');
+  });
+
+  it('track_process: while its process is not running keepalived-ts is in FAULT and keepalived holds the VIP', async () => {
+    const sleeper = join(lab.dir, 'kts-sleeper');
+    symlinkSync('/bin/sleep', sleeper);
+    const tracked = `vrrp_track_process proc {\n  process kts-sleeper\n  delay 0.5\n}\n`;
+    const ours = start('keepalived-ts', head + tracked + instance({ priority: 150, body: '  track_process {\n    proc\n  }' }));
+    start('keepalived', head + instance({ priority: 100 }));
+    await holderIs(1, 'keepalived to be master while the tracked process is absent');
+    const proc = spawn(sleeper, ['60'], { stdio: 'ignore', detached: true });
+    try {
+      await holderIs(2, 'keepalived-ts to take over once the process runs');
+      expect(peerLog(ours)).toContain('Quorum gained for tracked process proc');
+    } finally {
+      proc.kill('SIGKILL');
+    }
+    await holderIs(1, 'keepalived to take over again when the process is gone');
   });
 
   it('a two-instance sync group on two interfaces: one link down moves both VIPs to keepalived, and back', async () => {

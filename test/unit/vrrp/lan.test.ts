@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Lan, type LanRouter } from '../../helpers/lan.js';
+import { ScriptTracker } from '../../../src/track/script-tracker.js';
+import { silentLogger } from '../../../src/log.js';
 
 const S = 1_000_000;
 
@@ -203,6 +205,67 @@ describe('LAN simulator: tracking', () => {
     expect(a.state('G')).toBe('FAULT');
     a.report({ kind: 'file', id: 1, value: 0 });
     expect(a.state('G')).toBe('BACKUP');
+  });
+});
+
+describe('LAN simulator: vrrp_script runs in virtual time', () => {
+  /** The real script tracker on the LAN's clock, with each run's exit status from `results`. */
+  function scripted(lan: Lan, r: LanRouter, results: number[]): { runs: number[] } {
+    const runs: number[] = [];
+    const tracker = new ScriptTracker(r.engine.model.scripts, {
+      clock: lan.clock,
+      log: silentLogger(),
+      executable: () => true,
+      run: async () => {
+        runs.push(lan.clock.now);
+        return { code: results.shift() ?? 0, signal: null, timedOut: false };
+      },
+      onReport: (rep) => r.report(rep),
+    });
+    r.initial({ kind: 'script', id: 0, status: tracker.initial(0) }).start();
+    tracker.start();
+    return { runs };
+  }
+
+  it('fall 3, rise 2: three failures in a row hand the VIP over, two successes take it back', async () => {
+    const lan = new Lan();
+    const head = script('  interval 1\n  weight -60\n  fall 3\n  rise 2\n');
+    const track = '  track_script {\n    chk\n  }';
+    const [a, b] = pair(
+      lan,
+      conf([{ name: 'VI_1', vrid: 51, priority: 150, vip: '192.0.2.100', extra: track }], head),
+      conf([{ name: 'VI_1', vrid: 51, priority: 100, vip: '192.0.2.100' }]),
+    );
+    // runs at 0..5 s succeed; 6, 7 fail, 8 succeeds (the count restarts), 9..15 fail, then success
+    const { runs } = scripted(lan, a, [0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1]);
+    b.start();
+    await lan.run(5.5 * S);
+    expect([lan.holders('192.0.2.100'), a.priority('VI_1')]).toEqual([['A'], 150]);
+    await lan.run(5 * S); // up to 10.5 s: two failures, a success, two failures
+    expect(a.priority('VI_1')).toBe(150);
+    await lan.run(S); // the third failure in a row at 11 s
+    expect(a.priority('VI_1')).toBe(90);
+    await lan.run(4 * S);
+    expect(lan.holders('192.0.2.100')).toEqual(['B']);
+    await lan.run(1.2 * S); // one success at 16 s is not enough
+    expect(a.priority('VI_1')).toBe(90);
+    await lan.run(S); // the second at 17 s
+    expect(a.priority('VI_1')).toBe(150);
+    await lan.run(5 * S);
+    expect(lan.holders('192.0.2.100')).toEqual(['A']);
+    expect(runs.slice(0, 3).map((t) => t - runs[0]!)).toEqual([0, S, 2 * S]);
+  });
+
+  it('init_fail: an unweighted script starts failed (FAULT, notified) until its first success', async () => {
+    const lan = new Lan();
+    const track = '  track_script {\n    chk\n  }\n  notify /n.sh';
+    const [a] = pair(lan, conf([{ name: 'VI_1', vrid: 51, priority: 150, vip: '192.0.2.100', extra: track }], script('  init_fail\n')), conf([]));
+    scripted(lan, a, [1, 1, 0]);
+    await lan.run(1.5 * S);
+    expect(a.state('VI_1')).toBe('FAULT');
+    expect(a.scripts).toEqual([['/n.sh', 'INSTANCE', 'VI_1', 'FAULT', '150']]);
+    await lan.run(S);
+    expect(a.state('VI_1')).toBe('BACKUP');
   });
 });
 
