@@ -302,6 +302,8 @@ export interface ScriptSpec {
   args: string[];
   user?: string;
   group?: string;
+  /** With enable_script_security: the script is in a path others could write, so it is never run. */
+  insecure?: boolean;
 }
 
 export interface RegisteredScript {

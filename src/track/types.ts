@@ -19,6 +19,8 @@ export interface ResolvedScript {
   readonly timeoutUs: number;
   readonly rise: number;
   readonly fall: number;
+  /** Never run: in a path others could write, with enable_script_security (keepalived disables it). */
+  readonly insecure: boolean;
   /** `init_fail`: the script starts failed rather than unknown. */
   readonly initFail: boolean;
   /** The script's own weight and `reverse`; a track_script entry may override them. */

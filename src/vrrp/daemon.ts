@@ -183,7 +183,11 @@ export class VrrpDaemon {
     };
   }
 
-  #runScript(what: string, args: readonly string[], spec: { user?: string; group?: string }, timeoutMs: number): Promise<ScriptOutcome> {
+  #runScript(what: string, args: readonly string[], spec: { user?: string; group?: string; insecure?: boolean }, timeoutMs: number): Promise<ScriptOutcome> {
+    if (spec.insecure) {
+      this.opts.log.warn({ script: what }, `${what}: not run, its permissions are unsafe (enable_script_security)`);
+      return Promise.resolve({ code: null, signal: null, timedOut: false, error: 'insecure' });
+    }
     const who = spec.user !== undefined ? { user: spec.user, ...(spec.group !== undefined ? { group: spec.group } : {}) } : this.#defaultUser;
     const identity = who ? lookupIdentity(who.user, who.group) : null;
     return this.#scripts.run({ what, args: [...args], identity, timeoutMs });
@@ -193,7 +197,12 @@ export class VrrpDaemon {
   #startTrackers(engine: VrrpEngine): void {
     const { log } = this.opts;
     const onReport = (r: TrackerReport): void => engine.report(r);
-    const scripts = this.model.scripts.filter((s) => engine.tracks('script', s.id));
+    const tracked = this.model.scripts.filter((s) => engine.tracks('script', s.id));
+    for (const s of tracked.filter((x) => x.insecure)) {
+      log.warn({ script: s.name }, `Disabling track script ${s.name} due to insecure`);
+      engine.book.record({ kind: 'script', id: s.id, status: 'disabled' });
+    }
+    const scripts = tracked.filter((s) => !s.insecure);
     if (scripts.length > 0) {
       const tracker = (this.#scriptTracker = new ScriptTracker(scripts, {
         clock,

@@ -184,6 +184,7 @@ export function resolveVrrp(c: KeepalivedConfig): ResolvedVrrp {
     timeoutUs: Math.round((s.timeout ?? s.interval) * Us),
     rise: s.rise,
     fall: s.fall,
+    insecure: s.script?.insecure === true,
     initFail: s.init_fail,
     weight: s.weight,
     reverse: s.weight_reverse,

@@ -87,7 +87,10 @@ export function checkScriptSecurity(config: KeepalivedConfig, p: Parser): void {
     found[pass].any = true;
     if (runsAsRoot(config, script, p.host) && (pathIsInsecure(p.host, file) || (file !== program && program.includes('/') && pathIsInsecure(p.host, program)))) {
       found[pass].insecure = true;
-      if (secure) p.report(Grade.Info, `Unsafe permissions found for script '${program}' - disabling.`, script.location);
+      if (secure) {
+        p.report(Grade.Info, `Unsafe permissions found for script '${program}' - disabling.`, script.location);
+        script.spec.insecure = true;
+      }
     }
   }
   if (secure) return;

@@ -1,3 +1,4 @@
+import { resolveVrrp } from '../../../src/vrrp/resolve.js';
 import { describe, expect, it } from 'vitest';
 import { Grade } from '../../../src/config/diagnostics.js';
 import { messages, parseText, type MemoryFile } from '../../helpers/config.js';
@@ -47,6 +48,10 @@ describe('script security', () => {
     const r = parseText(vrrpWithScript('  enable_script_security\n  script_user root'), { files: script(0o777) });
     expect(messages(r)).toEqual([]);
     expect(messages(r, true)).toContain("7: Unsafe permissions found for script '/etc/keepalived/check_web.sh' - disabling.");
+    // the daemon never runs it: the tracker reports it disabled, as keepalived removes it
+    expect(resolveVrrp(r.config).scripts.map((s) => s.insecure)).toEqual([true]);
+    const safe = parseText(vrrpWithScript('  enable_script_security\n  script_user root'), { files: script(0o755) });
+    expect(resolveVrrp(safe.config).scripts.map((s) => s.insecure)).toEqual([false]);
   });
 
   it('says nothing about a script that does not exist', () => {

@@ -22,7 +22,7 @@ function file(name: string, body: string, mode = 0o755): string {
 }
 
 function script(over: Partial<ResolvedScript> = {}): ResolvedScript {
-  return { id: 0, name: 'chk', args: ['/fake/chk'], intervalUs: 2 * S, timeoutUs: 2 * S, rise: 1, fall: 1, initFail: false, weight: 0, reverse: false, ...over };
+  return { id: 0, name: 'chk', args: ['/fake/chk'], intervalUs: 2 * S, timeoutUs: 2 * S, rise: 1, fall: 1, insecure: false, initFail: false, weight: 0, reverse: false, ...over };
 }
 
 function capture(): { log: Logger; lines: string[] } {
