@@ -35,10 +35,15 @@ export class PreciseTimer {
     });
   }
 
-  /** Fire once at `atUs` (monotonicUs() clock), never before it; a time in the past fires at once. */
-  arm(atUs: number): void {
+  /**
+   * Fire once at `atUs` (monotonicUs() clock), never before it; a time in the past fires at once.
+   * `precise`: wake EarlyWakeUs early and wait out the rest on the clock (a takeover's timer);
+   * otherwise the timerfd fires at `atUs` and the callback runs when Node.js gets to it, about a
+   * millisecond later, without spending that millisecond waiting (a master's adverts).
+   */
+  arm(atUs: number, precise = true): void {
     this.#targetUs = Math.round(atUs);
-    this.#n.timerfdArm(this.#fd, Math.max(1, this.#targetUs - EarlyWakeUs));
+    this.#n.timerfdArm(this.#fd, Math.max(1, precise ? this.#targetUs - EarlyWakeUs : this.#targetUs));
   }
 
   disarm(): void {

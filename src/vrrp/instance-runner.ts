@@ -47,7 +47,8 @@ export interface InstanceEdges {
 }
 
 export interface InstanceTimer {
-  arm(atUs: number): void;
+  /** `precise`: the deadline is a takeover's (BACKUP's Master_Down timer), worth waking early for. */
+  arm(atUs: number, precise?: boolean): void;
   disarm(): void;
   close(): void;
 }
@@ -370,7 +371,7 @@ export class VrrpInstanceRunner {
       return;
     }
     this.#timer ??= this.#edges.createTimer(() => this.#apply(this.machine.handle({ type: 'timer' }, this.#edges.nowUs())));
-    this.#timer.arm(at);
+    this.#timer.arm(at, this.machine.state === 'BACKUP');
   }
 
   /** The adverts for one priority, one per destination, built once. */
