@@ -11,20 +11,11 @@
 import { setMaxListeners } from 'node:events';
 import type { Probe, ProbeResult } from './probe.js';
 import type { CheckerState, ResultOutcome } from './checker-state.js';
+import { systemClock, type Clock } from '../clock.js';
 
-export interface PoolClock {
-  nowUs(): number;
-  /** Call `fn` at or after `atUs`; returns a cancel function. */
-  at(atUs: number, fn: () => void): () => void;
-}
-
-export const systemClock: PoolClock = {
-  nowUs: () => Math.round(performance.now() * 1000),
-  at: (atUs, fn) => {
-    const t = setTimeout(fn, Math.max(0, (atUs - performance.now() * 1000) / 1000));
-    return () => clearTimeout(t);
-  },
-};
+/** The pool runs on the daemon's injected clock. */
+export type PoolClock = Clock;
+export { systemClock };
 
 /** How late the event loop is, in ms: the pool's measure of "the checker is too busy to read its sockets in time". */
 export type LoopLag = () => number;

@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { neededReads, paramsMatch, parseCmdline, parseComm, processMatches } from '../../../src/track/process-match.js';
 import type { ResolvedTrackProcess } from '../../../src/track/types.js';
+import { trackProcess } from '../../helpers/track.js';
 
-function spec(p: Partial<ResolvedTrackProcess> & { process: string }): ResolvedTrackProcess {
-  return {
-    id: 0,
-    name: 't',
-    fullCommand: false,
-    quorum: 1,
-    quorumMax: Number.MAX_SAFE_INTEGER,
-    forkDelayUs: 0,
-    terminateDelayUs: 0,
-    weight: 0,
-    reverse: false,
-    ...p,
-  };
-}
+const spec = (p: Parameters<typeof trackProcess>[0]): ResolvedTrackProcess => trackProcess({ name: 't', ...p });
 
 const argv = (...a: string[]) => ({ argv: a });
 

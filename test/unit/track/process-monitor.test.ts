@@ -14,6 +14,7 @@ import { silentLogger } from '../../../src/log.js';
 import { ProcessMonitor } from '../../../src/track/process-monitor.js';
 import type { ResolvedTrackProcess } from '../../../src/track/types.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
+import { trackProcess } from '../../helpers/track.js';
 
 const S = 1_000_000;
 const dir = mkdtempSync(join(tmpdir(), 'kts-proc-'));
@@ -31,20 +32,7 @@ function program(target: string): { path: string; name: string } {
   return { path, name };
 }
 
-function spec(p: Partial<ResolvedTrackProcess> & { process: string }): ResolvedTrackProcess {
-  return {
-    id: 0,
-    name: `track-${p.process}`,
-    fullCommand: false,
-    quorum: 1,
-    quorumMax: Number.MAX_SAFE_INTEGER,
-    forkDelayUs: 0,
-    terminateDelayUs: 0,
-    weight: 0,
-    reverse: false,
-    ...p,
-  };
-}
+const spec = trackProcess;
 
 const children: ChildProcess[] = [];
 const monitors: ProcessMonitor[] = [];

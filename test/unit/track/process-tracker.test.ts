@@ -3,24 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { inQuorum, ProcessTracker, type ProcessSighting } from '../../../src/track/process-tracker.js';
 import type { ResolvedTrackProcess } from '../../../src/track/types.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
+import { trackProcess } from '../../helpers/track.js';
 
 const S = 1_000_000;
 
-function spec(p: Partial<ResolvedTrackProcess> = {}): ResolvedTrackProcess {
-  return {
-    id: 0,
-    name: 'web',
-    process: 'nginx',
-    fullCommand: false,
-    quorum: 1,
-    quorumMax: Number.MAX_SAFE_INTEGER,
-    forkDelayUs: 0,
-    terminateDelayUs: 0,
-    weight: 0,
-    reverse: false,
-    ...p,
-  };
-}
+const spec = (p: Partial<ResolvedTrackProcess> = {}): ResolvedTrackProcess => trackProcess({ name: 'web', process: 'nginx', ...p });
 
 const nginx = (pid: number): ProcessSighting => ({ pid, comm: 'nginx' });
 const other = (pid: number, comm = 'bash'): ProcessSighting => ({ pid, comm });
