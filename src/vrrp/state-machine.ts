@@ -140,8 +140,9 @@ export class VrrpStateMachine {
   }
 
   nextDeadline(): number | null {
-    const times = [this.#timerAt, this.#garpDelayAt, this.#garpRefreshAt].filter((t): t is number => t !== null);
-    return times.length ? Math.min(...times) : null;
+    let next = this.#timerAt;
+    for (const t of [this.#garpDelayAt, this.#garpRefreshAt]) if (t !== null && (next === null || t < next)) next = t;
+    return next;
   }
 
   handle(event: VrrpEvent | SyncEvent, now: number): VrrpAction[] {

@@ -70,6 +70,14 @@ describe('native sockets', () => {
     }
   });
 
+  it('monotonicUs reads the clock of process.hrtime (and of the timerfd)', () => {
+    const a = monotonicUs();
+    const h = Number(process.hrtime.bigint() / 1000n);
+    const b = monotonicUs();
+    expect(h).toBeGreaterThanOrEqual(a - 5);
+    expect(h).toBeLessThanOrEqual(b + 5);
+  });
+
   it('creates a FIFO', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kts-fifo-'));
     try {
