@@ -167,7 +167,7 @@ export async function runDaemon(
     });
     process.on('SIGUSR2', () => {
       const stats = (daemon?.status() ?? []).map((s) => ({ name: s.name, sent: s.sent, received: s.received, dropped: s.dropped }));
-      writeFileSync(StatsFile, `${JSON.stringify({ vrrp_instance: stats, unknown_vrid: daemon?.unknownVrid ?? 0, checker_pool: checkers?.status().pool ?? null }, null, 2)}\n`);
+      writeFileSync(StatsFile, `${JSON.stringify({ vrrp_instance: stats, unknown_vrid: daemon?.unknownVrid ?? 0, malformed_packets: daemon?.malformedPackets ?? 0, checker_pool: checkers?.status().pool ?? null }, null, 2)}\n`);
       log.info({ file: StatsFile }, 'stats dumped');
     });
   });

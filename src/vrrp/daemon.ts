@@ -108,10 +108,15 @@ export class VrrpDaemon {
     return this.#engine?.groups ?? [];
   }
 
-  /** Ports' drop counts: adverts for no instance of ours. */
+  /** Ports' drop counts: adverts for no instance of ours, and packets that cannot be adverts. */
   get unknownVrid(): number {
     let n = 0;
     for (const p of this.#ports.values()) n += p.dropped.unknownVrid;
+    return n;
+  }
+  get malformedPackets(): number {
+    let n = 0;
+    for (const p of this.#ports.values()) n += p.dropped.malformed;
     return n;
   }
 
