@@ -59,8 +59,6 @@ export interface ResolvedInstance {
   readonly syncGroup: number | null;
   /** Everything the instance tracks: its own entries, then its sync group's. */
   readonly tracks: readonly TrackRef[];
-  /** The parsed block, for what the runtime does not model yet (reported as not acted on). */
-  readonly source_config: VrrpInstance;
 }
 
 export interface ResolvedSyncGroup {
@@ -282,7 +280,6 @@ export function resolveVrrp(c: KeepalivedConfig): ResolvedVrrp {
       notifyPriorityChanges: v.notify_priority_changes ?? sync?.group.notify_priority_changes ?? g.vrrp_notify_priority_changes,
       syncGroup: sync?.id ?? null,
       tracks,
-      source_config: v,
     };
   });
 

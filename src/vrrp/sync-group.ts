@@ -73,12 +73,11 @@ export class SyncGroupRunner implements SyncMembership {
     this.#propagating = true;
     try {
       const others = this.#members.filter((m) => m !== member);
-      if (e.type === 'vrrp-fault') {
-        // faults are synced below
-      } else if (e.to === 'MASTER') {
+      // a 'vrrp-fault' event only needs the fault sync below
+      if (e.type === 'vrrp-state' && e.to === 'MASTER') {
         if (others.some((m) => m.state === 'BACKUP')) this.log.info({ group: this.name }, `VRRP_Group(${this.name}) Syncing instances to MASTER state`);
         for (const m of others) if (m.state === 'BACKUP') m.sync({ type: 'sync-master' });
-      } else if (e.from === 'MASTER' && e.to === 'BACKUP') {
+      } else if (e.type === 'vrrp-state' && e.from === 'MASTER' && e.to === 'BACKUP') {
         if (others.some((m) => m.state === 'MASTER')) this.log.info({ group: this.name }, `VRRP_Group(${this.name}) Syncing instances to BACKUP state`);
         for (const m of others) if (m.state === 'MASTER') m.sync({ type: 'sync-backup' });
       }
