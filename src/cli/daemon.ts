@@ -12,6 +12,7 @@ import { CheckerDaemon } from '../check/daemon.js';
 import type { CliOptions } from './options.js';
 import { nativeSockets } from '../native/index.js';
 import { notActedOn, notActedOnWarning } from './not-acted-on.js';
+import { EventHub } from '../events/hub.js';
 
 export const DefaultPidFiles = {
   main: '/run/keepalived.pid',
@@ -98,7 +99,10 @@ export async function runDaemon(
     }
   }
 
-  const daemon = run.vrrp ? new VrrpDaemon(result.config, { log }) : null;
+  // the one event hub: subsystems publish their changes and register their counters here
+  const hub = new EventHub((e) => log.error({ error: (e as Error).message }, 'event subscriber failed'));
+  if (checkers) hub.registerCounters('checker_pool', () => checkers?.status().pool ?? null);
+  const daemon = run.vrrp ? new VrrpDaemon(result.config, { log, hub }) : null;
   if (daemon) {
     log.info({ config: opts.useFile, instances: result.config.vrrp_instance.length }, 'Starting VRRP child process');
     try {
@@ -166,8 +170,7 @@ export async function runDaemon(
       log.info({ file: DataFile }, 'data dumped');
     });
     process.on('SIGUSR2', () => {
-      const stats = (daemon?.status() ?? []).map((s) => ({ name: s.name, sent: s.sent, received: s.received, dropped: s.dropped }));
-      writeFileSync(StatsFile, `${JSON.stringify({ vrrp_instance: stats, unknown_vrid: daemon?.unknownVrid ?? 0, malformed_packets: daemon?.malformedPackets ?? 0, checker_pool: checkers?.status().pool ?? null }, null, 2)}\n`);
+      writeFileSync(StatsFile, `${JSON.stringify(hub.counters(), null, 2)}\n`);
       log.info({ file: StatsFile }, 'stats dumped');
     });
   });

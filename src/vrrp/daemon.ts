@@ -147,6 +147,11 @@ export class VrrpDaemon {
       if (l.name !== undefined && engine.book.tracksInterface(l.name)) engine.book.record({ kind: 'interface', name: l.name, up: linkUsable(l.flags) });
     }
     this.#startTrackers(engine);
+    this.hub.registerCounters('vrrp_instance', () =>
+      this.status().map((st) => ({ name: st.name, sent: st.sent, received: st.received, become_master: st.become_master, release_master: st.release_master, dropped: st.dropped })),
+    );
+    this.hub.registerCounters('unknown_vrid', () => this.unknownVrid);
+    this.hub.registerCounters('malformed_packets', () => this.malformedPackets);
     this.#linkMonitor = new LinkMonitor(
       (e) => this.#linkEvent(e.link, e.usable, e.deleted),
       () => {
