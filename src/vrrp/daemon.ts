@@ -13,7 +13,7 @@ import type { KeepalivedConfig } from '../config/model.js';
 import type { Logger } from '../log.js';
 import { IFA_F_SECONDARY, IFF_NOARP, AF_INET, type LinkInfo, type AddressInfo } from '../netlink/rtnl.js';
 import { RouteNetlink } from '../netlink/route.js';
-import { LinkMonitor, linkUsable } from '../netlink/link-monitor.js';
+import { AddressMonitor, LinkMonitor, linkUsable } from '../netlink/link-monitor.js';
 import { NotifyFifo } from '../notify/fifo.js';
 import { ScriptRunner, type ScriptIdentity, type ScriptOutcome } from '../notify/script-runner.js';
 import { EventHub } from '../events/hub.js';
@@ -87,6 +87,9 @@ export class VrrpDaemon {
   #processMonitor: ProcessMonitor | null = null;
   #rtnl: RouteNetlink | null = null;
   #linkMonitor: LinkMonitor | null = null;
+  #addressMonitor: AddressMonitor | null = null;
+  #addresses: AddressInfo[] = [];
+  #rereading = false;
   #links: LinkInfo[] = [];
   #linkUsable = new Map<number, boolean>();
   #defaultUser: { user: string; group?: string } | undefined;
@@ -124,7 +127,7 @@ export class VrrpDaemon {
     const { log } = this.opts;
     const rtnl = (this.#rtnl = new RouteNetlink());
     this.#links = await rtnl.links();
-    const addresses = await rtnl.addresses(AF_INET);
+    this.#addresses = await rtnl.addresses(AF_INET);
     const g = this.config.global_defs;
     for (const path of this.model.fifos) {
       try {
@@ -138,7 +141,7 @@ export class VrrpDaemon {
     const engine = (this.#engine = new VrrpEngine(this.model, {
       log,
       hub: this.hub,
-      iface: (v) => this.#interfaceFacts(v, addresses),
+      iface: (v) => this.#interfaceFacts(v, this.#addresses),
       port: (v, facts) => this.#port(facts, v),
       edges: (owner, iface) => this.#edges(owner, iface, rtnl),
     }));
@@ -159,8 +162,24 @@ export class VrrpDaemon {
         void rtnl.links().then((links) => links.forEach((l) => this.#linkEvent(l, linkUsable(l.flags), false)), () => undefined);
       },
     );
+    // instances waiting for their interface or an address start when the host has them
+    this.#addressMonitor = new AddressMonitor(() => this.#hostChanged());
     engine.start();
     this.#scriptTracker?.start();
+  }
+
+  /** Links or addresses changed: re-read the addresses if some instance waits for the host. */
+  #hostChanged(): void {
+    const engine = this.#engine;
+    if (!engine || this.#rereading || !engine.runners.some((r) => r.waitingForHost)) return;
+    this.#rereading = true;
+    void this.#rtnl!.addresses(AF_INET)
+      .then((a) => {
+        this.#addresses = a;
+        engine.retryWaiting();
+      })
+      .catch((e: Error) => this.opts.log.error({ error: e.message }, 'cannot re-read the addresses'))
+      .finally(() => (this.#rereading = false));
   }
 
   #edges(owner: string, iface: InterfaceFacts | null, rtnl: RouteNetlink): InstanceEdges {
@@ -241,7 +260,10 @@ export class VrrpDaemon {
     if (deleted) {
       if (known >= 0) this.#links.splice(known, 1);
     } else if (known >= 0) this.#links[known] = { ...this.#links[known]!, ...link };
-    else this.#links.push(link);
+    else {
+      this.#links.push(link);
+      this.#hostChanged();
+    }
     if (this.#linkUsable.get(link.ifindex) === usable) return;
     this.#linkUsable.set(link.ifindex, usable);
     this.#engine?.linkChanged(link.ifindex, name, usable);
@@ -315,6 +337,7 @@ export class VrrpDaemon {
     this.#processMonitor?.close();
     await this.#engine?.stop();
     this.#linkMonitor?.close();
+    this.#addressMonitor?.close();
     for (const p of this.#ports.values()) p.close();
     for (const ch of this.#packetChannels.values()) ch.close();
     for (const f of this.#fifos) f.close();

@@ -42,16 +42,47 @@ export class VrrpEngine {
         log.error({ instance: v.name }, `(${v.name}) IPv6 instances are not supported yet - instance not started`);
         continue;
       }
-      try {
-        const iface = host.iface(v);
-        const port = iface ? host.port(v, iface) : null;
-        const sync = v.syncGroup === null ? null : this.groups[v.syncGroup]!;
-        this.runners.push(new VrrpInstanceRunner(v, { port, iface, edges: host.edges(v.name, iface), log, hub, sync, garpIntervalUs: model.garpIntervalUs }));
-      } catch (e) {
-        log.error({ instance: v.name, error: (e as Error).message }, `(${v.name}) cannot run this instance: ${(e as Error).message}`);
-      }
+      const runner = this.#runner(v);
+      if (runner) this.runners.push(runner);
     }
+    this.#attachGroups();
+  }
+
+  #runner(v: ResolvedInstance): VrrpInstanceRunner | null {
+    const { log, hub } = this.host;
+    try {
+      const iface = this.host.iface(v);
+      const port = iface ? this.host.port(v, iface) : null;
+      const sync = v.syncGroup === null ? null : this.groups[v.syncGroup]!;
+      return new VrrpInstanceRunner(v, { port, iface, edges: this.host.edges(v.name, iface), log, hub, sync, garpIntervalUs: this.model.garpIntervalUs });
+    } catch (e) {
+      log.error({ instance: v.name, error: (e as Error).message }, `(${v.name}) cannot run this instance: ${(e as Error).message}`);
+      return null;
+    }
+  }
+
+  #attachGroups(): void {
     for (const group of this.groups) group.attach(this.runners.filter((r) => r.config.syncGroup === group.group.id));
+  }
+
+  /**
+   * Start afresh the instances that were waiting for their interface or its address, where the
+   * host now has what they need (the daemon calls this on link and address events).
+   */
+  retryWaiting(): void {
+    for (let i = 0; i < this.runners.length; i++) {
+      const old = this.runners[i]!;
+      if (!old.waitingForHost) continue;
+      const iface = this.host.iface(old.config);
+      if (iface === null || (old.config.source === undefined && iface.primaryAddress === null)) continue;
+      const next = this.#runner(old.config);
+      if (!next) continue;
+      this.host.log.info({ instance: old.name, interface: iface.name }, `(${old.name}) interface ${iface.name} is usable now - starting the instance`);
+      old.abandon();
+      this.runners[i] = next;
+      this.#attachGroups();
+      next.start(this.book.verdict(next.config));
+    }
   }
 
   /** Whether some instance tracks this kind of object with this id. */

@@ -179,6 +179,24 @@ export class VrrpInstanceRunner {
   get iface(): InterfaceFacts | null {
     return this.ctx.iface;
   }
+  /**
+   * Waiting for the host: its interface was missing or had no address at start. Such a runner
+   * is replaced by a new one when the interface or address appears (engine.rebuild).
+   */
+  get waitingForHost(): boolean {
+    return this.ctx.iface === null || this.#source.every((b) => b === 0);
+  }
+
+  /** Let go of the port, the group and the timer without a word: a new runner takes over. */
+  abandon(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    if (this.#joined && this.#expect.group) this.#port?.leave(this.#expect.group);
+    this.#joined = false;
+    this.#timer?.close();
+    this.#timer = null;
+  }
+
   /** The tracking verdict last applied (effective priority, faults), or null before start. */
   get tracking(): TrackingVerdict | null {
     return this.#lastVerdict;

@@ -146,4 +146,16 @@ describe('keepalived-ts daemon with bad input', () => {
     // the instance without an interface is still in FAULT: its fault is not the link's
     expect(peerLog(peer).match(/\(VI_NOIF\) Entering/g)).toEqual(['(VI_NOIF) Entering']);
   });
+
+  it('starts an instance whose interface appears after start (with its address)', async () => {
+    const h2 = lab.lab.host(2);
+    lab.lab.ip('-n', h2, 'link', 'add', 'eth9', 'type', 'veth', 'peer', 'name', 'eth9p');
+    lab.lab.ip('-n', h2, 'link', 'set', 'eth9p', 'up');
+    lab.lab.ip('-n', h2, 'link', 'set', 'eth9', 'up');
+    lab.lab.ip('-n', h2, 'addr', 'add', '198.51.100.2/24', 'dev', 'eth9');
+    await waitFor(() => peerLog(peer).includes('(VI_NOIF) interface eth9 is usable now'), 5000, 'VI_NOIF to start');
+    // no other router on eth9: master after its Master_Down_Interval, VIP on eth9
+    await waitFor(() => lab.lab.addresses(h2, 'eth9').includes('192.0.2.101'), 8000, 'VI_NOIF to hold its VIP');
+    expect(lab.holders(2)).toEqual([2]); // VI_GOOD is undisturbed
+  });
 });
