@@ -312,12 +312,7 @@ export class VrrpInstanceRunner {
     while (this.#deferredStates > 0) await new Promise<void>((r) => this.#edges.defer(r));
     this.#apply(this.machine.handle({ type: 'shutdown' }, this.#edges.nowUs()));
     await this.#pending;
-    this.#unsubscribe?.();
-    this.#unsubscribe = null;
-    if (this.#joined && this.#expect.group) this.#port?.leave(this.#expect.group);
-    this.#joined = false;
-    this.#timer?.close();
-    this.#timer = null;
+    this.abandon();
   }
 
   #apply(actions: VrrpAction[]): void {
