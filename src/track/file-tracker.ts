@@ -17,7 +17,7 @@
  *   its write, as `echo 5 > file` does) is read again after EmptySettleUs and taken as 0 only if
  *   it is still empty then.
  */
-import { closeSync, constants as fsConstants, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, realpathSync, renameSync, statSync, unlinkSync, watch, writeSync, type FSWatcher } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { basename, dirname } from 'node:path';
@@ -26,6 +26,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { initFileContent, invalidNumberLine, parseTrackFileValue, TrackFileReadBytes } from './file-value.js';
 import type { ResolvedTrackFile } from './types.js';
+import { readFileHead } from './file-head.js';
 
 /** How long an emptied file must stay empty (no further event) before it counts as 0. */
 export const EmptySettleUs = 100_000;
@@ -213,20 +214,10 @@ export class FileTracker {
 
   /** process_track_file(): open O_NONBLOCK, read at most 127 bytes; null when it cannot be opened (0, no read). */
   #readSync(path: string): Read | null {
-    let fd: number;
-    try {
-      fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
-    } catch {
-      return null;
-    }
-    try {
-      const buf = Buffer.alloc(TrackFileReadBytes);
-      return parseRead(buf.subarray(0, readSync(fd, buf, 0, TrackFileReadBytes, null)));
-    } catch {
-      return { kind: 'value', value: 0, empty: false };
-    } finally {
-      closeSync(fd);
-    }
+    const head = readFileHead(path, TrackFileReadBytes);
+    if (head === 'unopenable') return null;
+    if (head === 'unreadable') return { kind: 'value', value: 0, empty: false };
+    return parseRead(head);
   }
 
   async #readAsync(path: string): Promise<Read> {

@@ -13,12 +13,13 @@
  *   'disabled', never run). A bare name is resolved through PATH as keepalived's find_path().
  * Every timer goes through the injected clock; the runner never blocks the loop.
  */
-import { readSync, openSync, closeSync, realpathSync, statSync, constants as fsConstants } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { ScriptOutcome } from '../notify/script-runner.js';
 import { applyResult, initialCounter, runResult, scriptState, type ScriptCounter, type ScriptRunResult } from './script-state.js';
 import type { ResolvedScript } from './types.js';
+import { readFileHead } from './file-head.js';
 
 export type ScriptTrackerState = 'init' | 'ok' | 'failed' | 'disabled';
 
@@ -94,22 +95,10 @@ function cmdStr(args: readonly string[]): string {
 
 /** Whether the file starts with "#!" or is an ELF binary (libmagic's " executable" / " shared object"). */
 function hasInterpreterOrElf(path: string): boolean | null {
-  let fd: number;
-  try {
-    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
-  } catch {
-    return null;
-  }
-  try {
-    const b = Buffer.alloc(4);
-    const n = readSync(fd, b, 0, 4, 0);
-    if (n >= 2 && b[0] === 0x23 && b[1] === 0x21) return true;
-    return n === 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
+  const b = readFileHead(path, 4);
+  if (typeof b === 'string') return null;
+  if (b.length >= 2 && b[0] === 0x23 && b[1] === 0x21) return true;
+  return b.length === 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
 }
 
 export interface ProgramCheck {
