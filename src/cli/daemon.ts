@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { ParseResult } from '../config/index.js';
-import { configTestExitCode } from '../config/diagnostics.js';
 import { createLogger } from '../log.js';
 import { VrrpDaemon } from '../vrrp/daemon.js';
 import { CheckerDaemon } from '../check/daemon.js';
@@ -13,6 +12,8 @@ import type { CliOptions } from './options.js';
 import { nativeSockets } from '../native/index.js';
 import { notActedOn, notActedOnWarning } from './not-acted-on.js';
 import { EventHub } from '../events/hub.js';
+import type { Logger } from '../log.js';
+import { diagnosticLines, reloadVerdict } from './reload-verdict.js';
 
 export const DefaultPidFiles = {
   main: '/run/keepalived.pid',
@@ -32,6 +33,16 @@ function pidAlive(file: string): number | null {
     return pid;
   } catch {
     return null;
+  }
+}
+
+/** `reload_check_config FILE`: the new file's -t diagnostics, as keepalived's config-test child writes them there. */
+function writeCheckLog(file: string, lines: readonly string[], log: Logger): void {
+  if (file === '/dev/null') return;
+  try {
+    writeFileSync(file, lines.map((l) => `${l}\n`).join(''));
+  } catch (e) {
+    log.warn({ file, error: (e as Error).message }, 'cannot write the reload_check_config log');
   }
 }
 
@@ -126,7 +137,7 @@ export async function runDaemon(
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'Stopping');
-      void Promise.all([daemon?.stop(), checkers?.stop(opts.dontReleaseIpvs)])
+      void Promise.all([daemon?.stop(opts.dontReleaseVrrp !== true), checkers?.stop(opts.dontReleaseIpvs)])
         .catch((e: Error) => log.error({ error: e.message }, 'error while stopping'))
         .finally(() => {
           removePidFiles();
@@ -137,26 +148,56 @@ export async function runDaemon(
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     if (!opts.ignoreSigint) process.on('SIGINT', () => stop('SIGINT'));
-    // reloads run one after the other, in the order of the signals
-    let reloading: Promise<void> = Promise.resolve();
+    // Reloads run one at a time; signals that arrive meanwhile collapse into one more reload,
+    // which reads the file as it is then (a storm of HUPs costs two reads, not one each).
+    let running = result.config;
+    let reloadRunning = false;
+    let reloadQueued = false;
     const reload = async (): Promise<void> => {
-      log.info('Reloading (SIGHUP)');
+      const startedMs = performance.now();
       const next = await reparse();
-      if (!next || next.abortedIn !== undefined || next.includeFailed || configTestExitCode(next.diagnostics) === 4) {
-        log.error('reload: the configuration cannot be used - keeping the running one');
+      const checkFile = running.global_defs.reload_check_config;
+      if (checkFile !== undefined && next) writeCheckLog(checkFile || '/dev/null', diagnosticLines(next), log);
+      const verdict = reloadVerdict(next, running);
+      if (!verdict.ok) {
+        log.error({ diagnostics: next ? diagnosticLines(next).slice(0, 20) : [] }, `Reload refused: ${verdict.reason} - keeping the running configuration`);
         return;
       }
-      warnNotActedOn(next.config);
-      if (daemon) log.warn('reload: VRRP instances are not reloaded yet - they keep the configuration they started with');
-      if (checkers) {
-        const r = await checkers.reload(next.config);
-        log.info({ ...r.applied, failed: r.failed }, 'reload: IPVS table reconciled');
+      const config = next!.config;
+      if (next!.diagnostics.length > 0) log.warn({ diagnostics: diagnosticLines(next!).slice(0, 20), count: next!.diagnostics.length }, 'Reload: the new configuration has problems (keepalived-ts -t lists them)');
+      warnNotActedOn(config);
+      if (!daemon && config.vrrp_instance.length > 0 && !opts.check) log.warn('Reload: vrrp_instance blocks were added but the VRRP subsystem is not running - restart to run them');
+      if (!checkers && config.virtual_server.length > 0 && !opts.vrrp) log.warn('Reload: virtual_server blocks were added but the checker subsystem is not running - restart to run them');
+      if (daemon) {
+        const r = await daemon.reload(config);
+        if (r) log.info({ kept: r.kept.length, added: r.added, removed: r.removed }, 'Reload: VRRP instances reconciled');
       }
+      if (checkers) {
+        const r = await checkers.reload(config);
+        log.info({ ...r.applied, failed: r.failed }, 'Reload: IPVS table reconciled');
+      }
+      running = config;
       releaseStartupMemory();
+      log.info({ ms: Math.round(performance.now() - startedMs) }, 'Reload finished');
     };
-    process.on('SIGHUP', () => {
-      reloading = reloading.then(reload).catch((e: Error) => log.error({ error: e.message }, 'reload failed'));
-    });
+    const requestReload = (): void => {
+      if (stopping) return;
+      if (reloadRunning) {
+        log.info(reloadQueued ? 'Reload requested (SIGHUP): one is already queued' : 'Reload requested (SIGHUP): queued after the one running');
+        reloadQueued = true;
+        return;
+      }
+      log.info('Reloading ... (SIGHUP)');
+      reloadRunning = true;
+      void (async () => {
+        do {
+          reloadQueued = false;
+          await reload().catch((e: Error) => log.error({ error: e.message }, 'Reload failed - keeping the running configuration'));
+        } while (reloadQueued && !stopping);
+        reloadRunning = false;
+      })();
+    };
+    process.on('SIGHUP', requestReload);
     process.on('SIGUSR1', () => {
       const ipvs = checkers?.controller;
       const data = {

@@ -39,6 +39,20 @@ export interface ScriptTrackerOptions {
   executable?(path: string): boolean;
   /** PATH for bare program names (default: process.env.PATH, else glibc's _CS_PATH "/bin:/usr/bin"). */
   path?: string;
+  /** What the tracker before a reload handed over (handOver()): unchanged scripts go on from there. */
+  carry?: ReadonlyMap<string, ScriptCarry>;
+}
+
+/** An unchanged script's progress across a reload: its rise/fall counter and when it runs next. */
+export interface ScriptCarry {
+  readonly counter: ScriptCounter;
+  readonly lastExit: number | null;
+  readonly nextAtUs: number | null;
+}
+
+/** What must be equal for a script to carry its state across a reload (its weight does not count). */
+export function scriptIdentity(s: ResolvedScript): string {
+  return JSON.stringify([s.name, s.args, s.user?.user ?? null, s.user?.group ?? null, s.intervalUs, s.timeoutUs, s.rise, s.fall, s.initFail]);
 }
 
 export interface ScriptStatus {
@@ -58,6 +72,7 @@ interface Entry {
   lastExit: number | null;
   running: boolean;
   runStartUs: number;
+  nextAtUs: number | null;
   cancel: (() => void) | null;
 }
 
@@ -193,24 +208,36 @@ export class ScriptTracker {
     for (const s of this.#scripts) {
       const c = checkScriptProgram(s, { executable, path });
       for (const l of c.logs) this.#opts.log[l.level]({ script: s.name }, l.msg);
+      const carried = c.args === null ? undefined : this.#opts.carry?.get(scriptIdentity(s));
       this.#entries.set(s.id, {
         script: s,
         runnable: c.args === null ? null : { ...s, args: c.args },
-        counter: initialCounter(s),
-        lastExit: null,
+        counter: carried?.counter ?? initialCounter(s),
+        lastExit: carried?.lastExit ?? null,
         running: false,
         runStartUs: 0,
+        nextAtUs: carried?.nextAtUs ?? null,
         cancel: null,
       });
     }
   }
 
-  /** The state before any run: 'init', 'failed' with init_fail, or 'disabled'. */
+  /** The state before any run: 'init', 'failed' with init_fail, or 'disabled' (or the state carried over a reload). */
   initial(id: number): ScriptTrackerState {
     this.#check();
     const e = this.#entries.get(id);
     if (!e) throw new Error(`vrrp_script ${id} is not tracked`);
-    return e.runnable === null ? 'disabled' : scriptState(e.script, initialCounter(e.script));
+    return e.runnable === null ? 'disabled' : scriptState(e.script, e.counter);
+  }
+
+  /** Every runnable script's progress, for the tracker that replaces this one at a reload. */
+  handOver(): Map<string, ScriptCarry> {
+    this.#check();
+    const out = new Map<string, ScriptCarry>();
+    for (const e of this.#entries.values()) {
+      if (e.runnable !== null) out.set(scriptIdentity(e.script), { counter: e.counter, lastExit: e.lastExit, nextAtUs: e.nextAtUs });
+    }
+    return out;
   }
 
   start(): void {
@@ -223,8 +250,10 @@ export class ScriptTracker {
         this.#opts.onReport({ kind: 'script', id: e.script.id, status: 'disabled' });
         continue;
       }
-      // keepalived: thread_add_event — the first run is now, not after an interval.
-      e.cancel = clock.at(clock.nowUs(), () => this.#tick(e));
+      // keepalived: thread_add_event — the first run is now, not after an interval; a script
+      // carried over a reload keeps its schedule
+      const now = clock.nowUs();
+      e.cancel = clock.at(e.nextAtUs !== null && e.nextAtUs > now ? e.nextAtUs : now, () => this.#tick(e));
     }
   }
 
@@ -232,7 +261,8 @@ export class ScriptTracker {
     if (this.#stopped || e.runnable === null) return;
     const { clock, log } = this.#opts;
     const now = clock.nowUs();
-    e.cancel = clock.at(now + e.script.intervalUs, () => this.#tick(e));
+    e.nextAtUs = now + e.script.intervalUs;
+    e.cancel = clock.at(e.nextAtUs, () => this.#tick(e));
     const timeoutUs = e.script.timeoutUs > 0 ? e.script.timeoutUs : e.script.intervalUs;
     if (e.running) {
       const what = now - e.runStartUs >= timeoutUs ? 'being timed out' : 'already running';

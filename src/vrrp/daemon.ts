@@ -18,7 +18,7 @@ import { NotifyFifo } from '../notify/fifo.js';
 import { ScriptRunner, type ScriptIdentity, type ScriptOutcome } from '../notify/script-runner.js';
 import { EventHub } from '../events/hub.js';
 import { systemClock, type Clock } from '../clock.js';
-import { ScriptTracker } from '../track/script-tracker.js';
+import { ScriptTracker, type ScriptCarry } from '../track/script-tracker.js';
 import { FileTracker } from '../track/file-tracker.js';
 import { ProcessMonitor } from '../track/process-monitor.js';
 import type { TrackerReport } from '../track/types.js';
@@ -27,7 +27,8 @@ import { Ipv4AdvertPort } from './ipv4-port.js';
 import type { InstanceEdges, InterfaceFacts, VrrpInstanceRunner } from './instance-runner.js';
 import { resolveVrrp, type ResolvedInstance, type ResolvedVrrp } from './resolve.js';
 import type { SyncGroupRunner } from './sync-group.js';
-import { VrrpEngine } from './engine.js';
+import { VrrpEngine, type EngineReload } from './engine.js';
+import type { TrackedStateBook } from './tracked-states.js';
 import type { AdvertPort } from './transport.js';
 import { readFileSync } from 'node:fs';
 import { monotonicUs, PreciseTimer } from '../native/timer.js';
@@ -76,11 +77,12 @@ const clock: Clock = systemClock;
 
 export class VrrpDaemon {
   readonly hub: EventHub;
-  readonly model: ResolvedVrrp;
+  #config: KeepalivedConfig;
+  #model: ResolvedVrrp;
   #engine: VrrpEngine | null = null;
   readonly #ports = new Map<string, AdvertPort>();
   readonly #packetChannels = new Map<string, PacketChannel>();
-  readonly #fifos: NotifyFifo[] = [];
+  readonly #fifos = new Map<string, NotifyFifo>();
   readonly #scripts: ScriptRunner;
   #scriptTracker: ScriptTracker | null = null;
   #fileTracker: FileTracker | null = null;
@@ -90,17 +92,27 @@ export class VrrpDaemon {
   #addressMonitor: AddressMonitor | null = null;
   #addresses: AddressInfo[] = [];
   #rereading = false;
+  #stopped = false;
   #links: LinkInfo[] = [];
   #linkUsable = new Map<number, boolean>();
   #defaultUser: { user: string; group?: string } | undefined;
 
   constructor(
-    readonly config: KeepalivedConfig,
+    config: KeepalivedConfig,
     private readonly opts: VrrpDaemonOptions,
   ) {
     this.#scripts = new ScriptRunner(opts.log);
     this.hub = opts.hub ?? new EventHub((e) => opts.log.error({ error: (e as Error).message }, 'event subscriber failed'));
-    this.model = resolveVrrp(config);
+    this.#config = config;
+    this.#model = resolveVrrp(config);
+  }
+
+  /** The configuration running now (the last one loaded by start or reload). */
+  get config(): KeepalivedConfig {
+    return this.#config;
+  }
+  get model(): ResolvedVrrp {
+    return this.#model;
   }
 
   get runners(): readonly VrrpInstanceRunner[] {
@@ -128,15 +140,8 @@ export class VrrpDaemon {
     const rtnl = (this.#rtnl = new RouteNetlink());
     this.#links = await rtnl.links();
     this.#addresses = await rtnl.addresses(AF_INET);
-    const g = this.config.global_defs;
-    for (const path of this.model.fifos) {
-      try {
-        this.#fifos.push(new NotifyFifo(path, log));
-      } catch (e) {
-        log.error({ fifo: path, error: (e as Error).message }, 'cannot open notify fifo');
-      }
-    }
-    this.#defaultUser = g.script_user ?? (lookupIdentity('keepalived_script') ? { user: 'keepalived_script' } : undefined);
+    this.#openFifos();
+    this.#defaultUser = this.#scriptUser();
 
     const engine = (this.#engine = new VrrpEngine(this.model, {
       log,
@@ -145,10 +150,8 @@ export class VrrpDaemon {
       port: (v, facts) => this.#port(facts, v),
       edges: (owner, iface) => this.#edges(owner, iface, rtnl),
     }));
-    for (const l of this.#links) {
-      this.#linkUsable.set(l.ifindex, linkUsable(l.flags));
-      if (l.name !== undefined && engine.book.tracksInterface(l.name)) engine.book.record({ kind: 'interface', name: l.name, up: linkUsable(l.flags) });
-    }
+    for (const l of this.#links) this.#linkUsable.set(l.ifindex, linkUsable(l.flags));
+    this.#recordInterfaces(engine.book);
     this.#startTrackers(engine);
     this.hub.registerCounters('vrrp_instance', () =>
       this.status().map((st) => ({ name: st.name, sent: st.sent, received: st.received, become_master: st.become_master, release_master: st.release_master, dropped: st.dropped })),
@@ -166,6 +169,70 @@ export class VrrpDaemon {
     this.#addressMonitor = new AddressMonitor(() => this.#hostChanged());
     engine.start();
     this.#scriptTracker?.start();
+  }
+
+  /**
+   * A reload (SIGHUP) with a configuration already read and checked: the engine keeps the
+   * instances whose identity is unchanged (state, timers, counters) and applies the rest in
+   * place; trackers are rebuilt for the new file, unchanged scripts carrying their results and
+   * schedules; FIFOs are reopened where their paths changed. Never blocks on the kernel longer
+   * than one address dump.
+   */
+  async reload(config: KeepalivedConfig): Promise<EngineReload | null> {
+    const engine = this.#engine;
+    if (!engine) return null;
+    const model = resolveVrrp(config);
+    // new instances read their interface's addresses now
+    this.#addresses = await this.#rtnl!.addresses(AF_INET);
+    if (this.#stopped) return null;
+    this.#config = config;
+    this.#model = model;
+    this.#openFifos();
+    this.#defaultUser = this.#scriptUser();
+    const carry = this.#scriptTracker?.handOver();
+    this.#stopTrackers();
+    const result = engine.reload(model, (book) => {
+      this.#recordInterfaces(book);
+      this.#startTrackers(engine, carry);
+    });
+    this.#scriptTracker?.start();
+    return result;
+  }
+
+  /** keepalived's default script user: `script_user`, else `keepalived_script` when it exists. */
+  #scriptUser(): { user: string; group?: string } | undefined {
+    return this.#config.global_defs.script_user ?? (lookupIdentity('keepalived_script') ? { user: 'keepalived_script' } : undefined);
+  }
+
+  /** Open the model's notify FIFOs; those no longer configured are closed, those kept stay open. */
+  #openFifos(): void {
+    const wanted = new Set(this.#model.fifos);
+    for (const [path, f] of this.#fifos) {
+      if (wanted.has(path)) continue;
+      f.close();
+      this.#fifos.delete(path);
+    }
+    for (const path of wanted) {
+      if (this.#fifos.has(path)) continue;
+      try {
+        this.#fifos.set(path, new NotifyFifo(path, this.opts.log));
+      } catch (e) {
+        this.opts.log.error({ fifo: path, error: (e as Error).message }, 'cannot open notify fifo');
+      }
+    }
+  }
+
+  #recordInterfaces(book: TrackedStateBook): void {
+    for (const l of this.#links) if (l.name !== undefined && book.tracksInterface(l.name)) book.record({ kind: 'interface', name: l.name, up: linkUsable(l.flags) });
+  }
+
+  #stopTrackers(): void {
+    this.#scriptTracker?.stop();
+    this.#fileTracker?.stop();
+    this.#processMonitor?.close();
+    this.#scriptTracker = null;
+    this.#fileTracker = null;
+    this.#processMonitor = null;
   }
 
   /** Links or addresses changed: re-read the addresses if some instance waits for the host. */
@@ -223,10 +290,11 @@ export class VrrpDaemon {
   }
 
   /** Trackers for the objects some instance tracks, their initial states recorded before the instances start. */
-  #startTrackers(engine: VrrpEngine): void {
+  #startTrackers(engine: VrrpEngine, carry?: ReadonlyMap<string, ScriptCarry>): void {
     const { log } = this.opts;
+    const model = engine.model;
     const onReport = (r: TrackerReport): void => engine.report(r);
-    const tracked = this.model.scripts.filter((s) => engine.tracks('script', s.id));
+    const tracked = model.scripts.filter((s) => engine.tracks('script', s.id));
     for (const s of tracked.filter((x) => x.insecure)) {
       log.warn({ script: s.name }, `Disabling track script ${s.name} due to insecure`);
       engine.book.record({ kind: 'script', id: s.id, status: 'disabled' });
@@ -238,16 +306,17 @@ export class VrrpDaemon {
         log,
         run: (s, timeoutMs) => this.#runScript(`vrrp_script ${s.name}`, s.args, s.user ?? {}, timeoutMs),
         onReport,
+        ...(carry ? { carry } : {}),
       }));
       for (const s of scripts) engine.book.record({ kind: 'script', id: s.id, status: tracker.initial(s.id) });
     }
-    const files = this.model.files.filter((f) => engine.tracks('file', f.id));
+    const files = model.files.filter((f) => engine.tracks('file', f.id));
     if (files.length > 0) {
       const tracker = (this.#fileTracker = new FileTracker(files, { log, onReport }));
       tracker.start();
       for (const f of files) engine.book.record({ kind: 'file', id: f.id, value: tracker.value(f.id) });
     }
-    const processes = this.model.processes.filter((p) => engine.tracks('process', p.id));
+    const processes = model.processes.filter((p) => engine.tracks('process', p.id));
     if (processes.length > 0) {
       const monitor = (this.#processMonitor = ProcessMonitor.start(processes, { clock, log, onChange: (id, up) => onReport({ kind: 'process', id, up }) }));
       for (const p of processes) engine.book.record({ kind: 'process', id: p.id, up: monitor.initial(p.id) });
@@ -331,16 +400,16 @@ export class VrrpDaemon {
     };
   }
 
-  async stop(): Promise<void> {
-    this.#scriptTracker?.stop();
-    this.#fileTracker?.stop();
-    this.#processMonitor?.close();
-    await this.#engine?.stop();
+  /** @param release false for `-V`: instances are not shut down (no priority 0, VIPs stay) */
+  async stop(release = true): Promise<void> {
+    this.#stopped = true;
+    this.#stopTrackers();
+    await this.#engine?.stop(release);
     this.#linkMonitor?.close();
     this.#addressMonitor?.close();
     for (const p of this.#ports.values()) p.close();
     for (const ch of this.#packetChannels.values()) ch.close();
-    for (const f of this.#fifos) f.close();
+    for (const f of this.#fifos.values()) f.close();
     this.#rtnl?.close();
     this.#scripts.killAll();
   }

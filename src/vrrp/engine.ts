@@ -25,36 +25,122 @@ export interface EngineHost {
   edges(owner: string, iface: InterfaceFacts | null): InstanceEdges;
 }
 
+/** What identifies an instance across a reload: keepalived matches name, interface, VRID and family. */
+export const instanceIdentity = (v: ResolvedInstance): string => `${v.name}\0${v.interface ?? ''}\0${v.vrid}\0${v.family}`;
+
+export interface EngineReload {
+  /** Instances kept with their state (their configuration applied in place). */
+  kept: string[];
+  /** Instances started afresh, in BACKUP. */
+  added: string[];
+  /** Instances stopped as on shutdown. */
+  removed: string[];
+  /** Resolves when the removed instances have stopped (priority 0 sent, VIPs removed, notify_stop run). */
+  stopped: Promise<void>;
+}
+
 export class VrrpEngine {
   readonly runners: VrrpInstanceRunner[] = [];
   readonly groups: SyncGroupRunner[] = [];
-  readonly book: TrackedStateBook;
+  #book: TrackedStateBook;
+  #model: ResolvedVrrp;
+  #stopping: Promise<unknown> = Promise.resolve();
 
   constructor(
-    readonly model: ResolvedVrrp,
+    model: ResolvedVrrp,
     private readonly host: EngineHost,
   ) {
-    this.book = new TrackedStateBook(model.instances);
-    const { log, hub } = host;
-    for (const sg of model.syncGroups) this.groups.push(new SyncGroupRunner(sg, host.edges(sg.name, null), log, hub));
+    this.#model = model;
+    this.#book = new TrackedStateBook(model.instances);
+    this.#makeGroups();
     for (const v of model.instances) {
-      if (v.family !== 'inet') {
-        log.error({ instance: v.name }, `(${v.name}) IPv6 instances are not supported yet - instance not started`);
-        continue;
-      }
+      if (!this.#supported(v)) continue;
       const runner = this.#runner(v);
       if (runner) this.runners.push(runner);
     }
     this.#attachGroups();
   }
 
+  get model(): ResolvedVrrp {
+    return this.#model;
+  }
+  get book(): TrackedStateBook {
+    return this.#book;
+  }
+
+  #supported(v: ResolvedInstance): boolean {
+    if (v.family === 'inet') return true;
+    this.host.log.error({ instance: v.name }, `(${v.name}) IPv6 instances are not supported yet - instance not started`);
+    return false;
+  }
+
+  #makeGroups(): void {
+    for (const g of this.groups) g.close();
+    this.groups.length = 0;
+    const { log, hub } = this.host;
+    for (const sg of this.#model.syncGroups) this.groups.push(new SyncGroupRunner(sg, this.host.edges(sg.name, null), log, hub));
+  }
+
+  /**
+   * A reload: the new model replaces the old one. Instances whose identity (name, interface,
+   * VRID, family) is unchanged keep their runner, state, timers and counters, with the new
+   * configuration applied in place and the new tracking verdict after it; the others stop as
+   * on shutdown (a MASTER sends priority 0) and new ones start in BACKUP. `seed` records the
+   * tracked objects' states in the new book before any verdict is taken (so an unchanged
+   * script keeps its result and causes no FAULT).
+   */
+  reload(model: ResolvedVrrp, seed: (book: TrackedStateBook) => void): EngineReload {
+    this.#model = model;
+    this.#book = new TrackedStateBook(model.instances);
+    seed(this.#book);
+    this.#makeGroups();
+    const previous = new Map(this.runners.map((r) => [instanceIdentity(r.config), r]));
+    const next: VrrpInstanceRunner[] = [];
+    const kept: VrrpInstanceRunner[] = [];
+    const fresh: VrrpInstanceRunner[] = [];
+    for (const v of model.instances) {
+      if (!this.#supported(v)) continue;
+      const key = instanceIdentity(v);
+      const old = previous.get(key);
+      previous.delete(key);
+      if (old && !old.waitingForHost) {
+        old.reconfigure(v, v.syncGroup === null ? null : this.groups[v.syncGroup]!);
+        next.push(old);
+        kept.push(old);
+        continue;
+      }
+      // one waiting for its interface starts afresh, as a new one
+      old?.abandon();
+      const runner = this.#runner(v);
+      if (runner) {
+        next.push(runner);
+        fresh.push(runner);
+      }
+    }
+    const removed = [...previous.values()];
+    const stopped = Promise.all(removed.map((r) => r.stop())).then(() => undefined);
+    this.#stopping = Promise.all([this.#stopping, stopped]);
+    this.runners.splice(0, this.runners.length, ...next);
+    this.#attachGroups();
+    for (const g of this.groups) g.adopt();
+    for (const r of kept) r.applyTracking(this.#book.verdict(r.config));
+    if (model.fifoStatesOnReload) {
+      // keepalived: groups first, then the instances whose state the reload kept
+      for (const g of this.groups) g.writeStateToFifo();
+      for (const r of kept) r.writeStateToFifo();
+    }
+    for (const r of fresh) r.start(this.#book.verdict(r.config));
+    return { kept: kept.map((r) => r.name), added: fresh.map((r) => r.name), removed: removed.map((r) => r.name), stopped };
+  }
+
   #runner(v: ResolvedInstance): VrrpInstanceRunner | null {
     const { log, hub } = this.host;
+    const { garpIntervalUs } = this.#model;
     try {
       const iface = this.host.iface(v);
       const port = iface ? this.host.port(v, iface) : null;
       const sync = v.syncGroup === null ? null : this.groups[v.syncGroup]!;
-      return new VrrpInstanceRunner(v, { port, iface, edges: this.host.edges(v.name, iface), log, hub, sync, garpIntervalUs: this.model.garpIntervalUs });
+      return new VrrpInstanceRunner(v, { port, iface, edges: this.host.edges(v.name, iface), log, hub, sync, garpIntervalUs });
     } catch (e) {
       log.error({ instance: v.name, error: (e as Error).message }, `(${v.name}) cannot run this instance: ${(e as Error).message}`);
       return null;
@@ -81,32 +167,32 @@ export class VrrpEngine {
       old.abandon();
       this.runners[i] = next;
       this.#attachGroups();
-      next.start(this.book.verdict(next.config));
+      next.start(this.#book.verdict(next.config));
     }
   }
 
   /** Whether some instance tracks this kind of object with this id. */
   tracks(kind: 'script' | 'file' | 'process', id: number): boolean {
-    return this.model.instances.some((v) => v.tracks.some((t) => t.kind === kind && t.id === id));
+    return this.#model.instances.some((v) => v.tracks.some((t) => t.kind === kind && t.id === id));
   }
 
   /** Start every instance with the tracking verdict known now (record the trackers' initial states first). */
   start(): void {
-    for (const r of this.runners) r.start(this.book.verdict(r.config));
+    for (const r of this.runners) r.start(this.#book.verdict(r.config));
   }
 
   /** A tracker's report: recorded, published, and applied to the instances tracking the object. */
   report(r: TrackerReport): void {
     this.host.hub.publish({ type: 'tracker', report: r });
-    for (const id of this.book.record(r)) {
+    for (const id of this.#book.record(r)) {
       const runner = this.runners.find((x) => x.config.id === id);
-      if (runner) runner.applyTracking(this.book.verdict(runner.config));
+      if (runner) runner.applyTracking(this.#book.verdict(runner.config));
     }
   }
 
   /** An interface's link changed: tracked interfaces, and the instances running on it. */
   linkChanged(ifindex: number, name: string | undefined, usable: boolean): void {
-    if (name !== undefined && this.book.tracksInterface(name)) this.report({ kind: 'interface', name, up: usable });
+    if (name !== undefined && this.#book.tracksInterface(name)) this.report({ kind: 'interface', name, up: usable });
     for (const r of this.runners) {
       if (r.iface?.ifindex !== ifindex) continue;
       this.host.log.info({ instance: r.name, interface: r.iface.name, usable }, `(${r.name}) interface ${r.iface.name} ${usable ? 'up' : 'down'}`);
@@ -114,8 +200,14 @@ export class VrrpEngine {
     }
   }
 
-  async stop(): Promise<void> {
-    await Promise.all(this.runners.map((r) => r.stop()));
+  /**
+   * Stop every instance: a MASTER sends priority 0 and removes its VIPs, notify_stop runs. With
+   * `release` false (`-V`, --dont-release-vrrp) instances are left as they are: no priority-0
+   * advert, the VIPs stay on the interfaces (keepalived skips its instance shutdown).
+   */
+  async stop(release = true): Promise<void> {
+    if (!release) for (const r of this.runners) r.abandon();
+    await Promise.all([...(release ? this.runners.map((r) => r.stop()) : []), this.#stopping]);
     for (const g of this.groups) g.close();
   }
 }

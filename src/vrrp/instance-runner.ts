@@ -57,6 +57,7 @@ export interface InstanceTimer {
 export interface SyncMembership extends SyncGate {
   /** The group's state now (notifications of a member already in it are not repeated). */
   readonly state: VrrpState;
+  readonly name: string;
 }
 
 /** How long notify scripts may run before they are killed (keepalived lets STOP scripts run 1 s). */
@@ -86,6 +87,8 @@ function broadcastOf(address: Uint8Array, prefix: number): Uint8Array {
   return out;
 }
 
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
 const zeroAddress = (family: 'inet' | 'inet6'): Uint8Array => new Uint8Array(family === 'inet' ? 4 : 16);
 
 export class VrrpInstanceRunner {
@@ -95,10 +98,10 @@ export class VrrpInstanceRunner {
   readonly sent = { adverts: 0, gratuitous: 0, priorityZero: 0 };
   readonly transitions = { becomeMaster: 0, releaseMaster: 0 };
   #timer: InstanceTimer | null = null;
-  #expect: Expectations;
-  #advertTemplate: VrrpAdvert;
-  #destinations: Uint8Array[];
-  #ttl: number;
+  #expect!: Expectations;
+  #advertTemplate!: VrrpAdvert;
+  #destinations: Uint8Array[] = [];
+  #ttl = VrrpTtl;
   #source: Uint8Array;
   #mismatchWarned = false;
   #pending: Promise<unknown> = Promise.resolve();
@@ -116,20 +119,30 @@ export class VrrpInstanceRunner {
   readonly #edges: InstanceEdges;
   readonly #log: Logger;
   readonly #hub: EventHub;
-  readonly #sync: SyncMembership | null;
+  #sync: SyncMembership | null;
+  #config: ResolvedInstance;
 
   constructor(
-    readonly config: ResolvedInstance,
+    config: ResolvedInstance,
     private readonly ctx: RunnerContext,
   ) {
+    this.#config = config;
     this.#port = ctx.port;
     this.#edges = ctx.edges;
     this.#log = ctx.log;
     this.#hub = ctx.hub;
     this.#sync = ctx.sync ?? null;
-    const c = config;
-    this.#source = c.source ?? ctx.iface?.primaryAddress ?? zeroAddress(c.family);
-    this.machine = new VrrpStateMachine({ ...c.timing, primaryAddress: this.#source }, this.#sync);
+    this.#source = config.source ?? ctx.iface?.primaryAddress ?? zeroAddress(config.family);
+    this.machine = new VrrpStateMachine({ ...config.timing, primaryAddress: this.#source }, this.#sync);
+    this.#derive(config);
+  }
+
+  get config(): ResolvedInstance {
+    return this.#config;
+  }
+
+  /** What the configuration decides of the packets: adverts, receive checks, gratuitous ARPs. */
+  #derive(c: ResolvedInstance): void {
     const unicast = c.unicastPeers.length > 0;
     this.#destinations = unicast ? c.unicastPeers.map((p) => p.address) : [c.group];
     this.#ttl = unicast ? (c.unicastTtl ?? VrrpTtl) : VrrpTtl;
@@ -153,21 +166,83 @@ export class VrrpInstanceRunner {
       authData,
       group: unicast ? null : c.group,
       ownAddress: this.#source,
-      ifindex: ctx.iface?.ifindex ?? -1,
+      ifindex: this.ctx.iface?.ifindex ?? -1,
       addresses: vips,
       unicastPeers: [...c.unicastPeers],
       checkUnicastSource: c.checkUnicastSource,
     };
+    this.#prepared.clear();
     if (this.#port) {
       // build what a takeover sends now, so that it goes out without delay
       this.#packetsFor(c.timing.priority);
       this.#packetsFor(0);
     }
-    if (ctx.iface && c.family === 'inet') {
-      this.#garpFrames = [...c.vips, ...c.excludedVips]
-        .filter((a) => a.family === 'inet' && (a.dev === undefined || a.dev === ctx.iface!.name))
-        .map((a) => buildGratuitousArp(ctx.iface!.mac, bytesOf(a.address)));
+    const iface = this.ctx.iface;
+    this.#garpFrames = iface && c.family === 'inet' ? this.#garpFramesOf([...c.vips, ...c.excludedVips]) : [];
+  }
+
+  #garpFramesOf(entries: readonly IpAddressEntry[]): Uint8Array[] {
+    const iface = this.ctx.iface!;
+    return entries.filter((a) => a.family === 'inet' && (a.dev === undefined || a.dev === iface.name)).map((a) => buildGratuitousArp(iface.mac, bytesOf(a.address)));
+  }
+
+  /**
+   * A reload kept this instance (same name, interface, VRID and family) with a new
+   * configuration: its state, timers and counters stay. What changed takes effect in place: the
+   * adverts and receive checks, the multicast group, the sync group, the timing; a MASTER adds
+   * the VIPs that are new (gratuitous ARPs for those only) and removes those that went. The
+   * engine applies the new tracking verdict next.
+   */
+  reconfigure(next: ResolvedInstance, sync: SyncMembership | null): void {
+    const before = this.#config;
+    const now = this.#edges.nowUs();
+    this.#config = next;
+    this.#sync = sync;
+    if (next.source !== undefined && !sameBytes(next.source, this.#source)) this.#source = next.source;
+    else if (next.source === undefined && before.source !== undefined) this.#source = this.ctx.iface?.primaryAddress ?? zeroAddress(next.family);
+    const oldGroup = this.#expect.group;
+    this.#derive(next);
+    const newGroup = this.#expect.group;
+    if (this.#joined && oldGroup !== null && (newGroup === null || !sameBytes(oldGroup, newGroup))) {
+      this.#port?.leave(oldGroup);
+      this.#joined = false;
     }
+    if (!this.#joined && newGroup !== null && this.#port) {
+      try {
+        this.#port.join(newGroup);
+        this.#joined = true;
+      } catch (e) {
+        this.#log.error({ instance: this.name, error: (e as Error).message }, `${this.#prefix()} cannot join multicast group`);
+      }
+    }
+    // a sync group fault of a group the instance is no longer in
+    const stale = this.machine.faultReasons.filter((r) => r.startsWith('sync group ') && (sync === null || r !== `sync group ${sync.name}`));
+    for (const reason of stale) this.#apply(this.machine.handle({ type: 'fault-cleared', reason }, now));
+    const ah = 'IPSEC-AH authentication is not supported yet';
+    if (next.auth.type === 'ah' && before.auth.type !== 'ah') this.#apply(this.machine.handle({ type: 'fault', reason: ah }, now));
+    if (next.auth.type !== 'ah' && before.auth.type === 'ah') this.#apply(this.machine.handle({ type: 'fault-cleared', reason: ah }, now));
+    this.#apply(this.machine.reconfigure({ ...next.timing, primaryAddress: this.#source }, sync, now));
+    if (this.machine.state === 'MASTER') this.#changeVips(before, next);
+  }
+
+  /** `fifo_write_vrrp_states_on_reload`: the state line again, for a FIFO reader that restarted with the reload. */
+  writeStateToFifo(): void {
+    const state = this.machine.state;
+    if (state === 'MASTER' || state === 'BACKUP' || state === 'FAULT') this.#edges.writeFifo(notification('INSTANCE', this.name, this.config.notify, state, this.machine.effectivePriority).fifoLine);
+  }
+
+  /** A MASTER's VIPs after a reload: only the entries that changed are removed or added. */
+  #changeVips(before: ResolvedInstance, next: ResolvedInstance): void {
+    const keyOf = (a: IpAddressEntry): string => JSON.stringify(a, Object.keys(a).sort());
+    const had = new Map([...before.vips, ...before.excludedVips].map((a) => [keyOf(a), a]));
+    const has = new Map([...next.vips, ...next.excludedVips].map((a) => [keyOf(a), a]));
+    const gone = [...had].filter(([k]) => !has.has(k)).map(([, a]) => a);
+    const added = [...has].filter(([k]) => !had.has(k)).map(([, a]) => a);
+    if (gone.length > 0) this.#queue(() => this.#changeAddresses(false, gone));
+    if (added.length === 0) return;
+    this.#queue(() => this.#changeAddresses(true, added));
+    const frames = this.ctx.iface && next.family === 'inet' ? this.#garpFramesOf(added) : [];
+    if (frames.length > 0) this.#queue(() => this.#sendGratuitous(next.timing.garpMasterRepeat, frames));
   }
 
   get name(): string {
@@ -437,8 +512,7 @@ export class VrrpInstanceRunner {
    * sent, so an add does not wait for the acknowledgements before the gratuitous ARPs that
    * follow (failures are logged when they arrive). Removals are awaited: a stop waits for them.
    */
-  async #changeAddresses(add: boolean): Promise<void> {
-    const entries = [...this.config.vips, ...this.config.excludedVips];
+  async #changeAddresses(add: boolean, entries: readonly IpAddressEntry[] = [...this.config.vips, ...this.config.excludedVips]): Promise<void> {
     const requests = entries.map(async (a) => {
       const dev = a.dev ?? this.config.interface;
       if (dev === undefined) return; // an instance without an interface is in FAULT: nothing to do
@@ -461,11 +535,11 @@ export class VrrpInstanceRunner {
     if (!add) await Promise.all(requests);
   }
 
-  async #sendGratuitous(repeat: number): Promise<void> {
+  async #sendGratuitous(repeat: number, frames: readonly Uint8Array[] = this.#garpFrames): Promise<void> {
     const iface = this.ctx.iface;
     if (!iface || iface.noArp) return;
     for (let round = 0; round < repeat; round++) {
-      for (const frame of this.#garpFrames) {
+      for (const frame of frames) {
         if (this.machine.state !== 'MASTER') return;
         try {
           this.#edges.sendFrame(frame);

@@ -78,6 +78,8 @@ export interface ResolvedVrrp {
   readonly fifos: readonly string[];
   readonly scriptUser?: { readonly user: string; readonly group?: string };
   readonly garpIntervalUs: number;
+  /** `fifo_write_vrrp_states_on_reload`: states written to the FIFOs again after a reload. */
+  readonly fifoStatesOnReload: boolean;
 }
 
 function bytes(text: string): Uint8Array {
@@ -292,5 +294,6 @@ export function resolveVrrp(c: KeepalivedConfig): ResolvedVrrp {
     fifos: [g.notify_fifo, g.vrrp_notify_fifo].filter((f): f is string => f !== undefined),
     ...(g.script_user ? { scriptUser: g.script_user } : {}),
     garpIntervalUs: Math.round(g.vrrp_garp_interval * Us),
+    fifoStatesOnReload: g.fifo_write_vrrp_states_on_reload,
   };
 }

@@ -110,13 +110,62 @@ export class VrrpStateMachine {
   /** keepalived's wantstate MASTER: the down timer expired but the sync group held us back. */
   #wantMaster = false;
 
+  #config: InstanceTimingConfig;
+  #gate: SyncGate | null;
+
   /** @param gate the sync group's say on becoming MASTER (none outside a group) */
-  constructor(
-    readonly config: InstanceTimingConfig,
-    readonly gate: SyncGate | null = null,
-  ) {
+  constructor(config: InstanceTimingConfig, gate: SyncGate | null = null) {
+    this.#config = config;
+    this.#gate = gate;
     this.#effective = config.priority;
     this.#masterAdverIntervalUs = config.advertIntervalUs;
+  }
+
+  get config(): InstanceTimingConfig {
+    return this.#config;
+  }
+  get gate(): SyncGate | null {
+    return this.#gate;
+  }
+
+  /**
+   * A reload changed the instance's configuration (its identity kept): the state, the running
+   * timers and the counters stay. An owner's priority is 255 from now on; a MASTER's new
+   * advert interval applies from its next advert (sooner if the new one is shorter); a
+   * refresh interval is re-armed. Tracking then sets the effective priority (a 'priority' event).
+   */
+  reconfigure(config: InstanceTimingConfig, gate: SyncGate | null, now: number): VrrpAction[] {
+    const before = this.#config;
+    this.#config = config;
+    this.#gate = gate;
+    const out: VrrpAction[] = [];
+    if (config.priority === PriorityOwner && this.#effective !== PriorityOwner) this.#forcePriority(PriorityOwner, now, out);
+    else if (before.priority === PriorityOwner && config.priority !== PriorityOwner) this.#forcePriority(config.priority, now, out);
+    if (before.advertIntervalUs !== config.advertIntervalUs) {
+      if (this.#state === 'MASTER') {
+        this.#masterAdverIntervalUs = config.advertIntervalUs;
+        if (this.#timerAt !== null && this.#timerAt > now + config.advertIntervalUs) this.#timerAt = now + config.advertIntervalUs;
+      } else if (this.#state === 'BACKUP' && config.version === 2) {
+        // VRRPv2 times the master's absence by its own advert_int; from the next advert on
+        this.#masterAdverIntervalUs = config.advertIntervalUs;
+      }
+    }
+    if (this.#state === 'MASTER' && before.garpMasterRefreshUs !== config.garpMasterRefreshUs) {
+      this.#garpRefreshAt = config.garpMasterRefreshUs > 0 ? now + config.garpMasterRefreshUs : null;
+    }
+    if (!config.preempt) this.#preemptAt = null;
+    return out;
+  }
+
+  #forcePriority(to: number, now: number, out: VrrpAction[]): void {
+    const before = this.#effective;
+    this.#effective = to;
+    out.push({ type: 'log', level: 'info', message: `Changing effective priority from ${before} to ${to}` });
+    out.push({ type: 'priority', from: before, to });
+    if (this.#state === 'MASTER') {
+      out.push({ type: 'send-advert', priority: to });
+      this.#timerAt = now + this.#config.advertIntervalUs;
+    }
   }
 
   get state(): VrrpState {
@@ -266,7 +315,7 @@ export class VrrpStateMachine {
 
   /** keepalived vrrp_state_goto_master(): a sync group member waits until every member wants MASTER. */
   #downTimerExpired(now: number, out: VrrpAction[]): void {
-    if (this.gate && !this.gate.canBecomeMaster(this)) {
+    if (this.#gate && !this.#gate.canBecomeMaster(this)) {
       this.#wantMaster = true;
       this.#timerAt = now + this.#downInterval();
       out.push({ type: 'want-master' });

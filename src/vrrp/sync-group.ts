@@ -60,6 +60,29 @@ export class SyncGroupRunner implements SyncMembership {
     this.#members = members;
   }
 
+  /**
+   * After a reload: take the state of members that kept theirs without announcing it again
+   * (keepalived keeps a group's state across a reload), then bring the group's faults in line.
+   */
+  adopt(): void {
+    this.#faultedByGroup = this.#members.some((m) => m.machine.faultReasons.includes(`sync group ${this.name}`));
+    const derived = this.#derived();
+    if (derived !== null) this.#state = derived;
+    this.#propagating = true;
+    try {
+      this.#syncFaults();
+    } finally {
+      this.#propagating = false;
+    }
+    this.#update();
+  }
+
+  /** `fifo_write_vrrp_states_on_reload`: the group's state line again. */
+  writeStateToFifo(): void {
+    const state = this.#state;
+    if (state === 'MASTER' || state === 'BACKUP' || state === 'FAULT') this.edges.writeFifo(notification('GROUP', this.name, this.group.notify, state, 0).fifoLine);
+  }
+
   canBecomeMaster(machine: VrrpStateMachine): boolean {
     if (this.#state === 'MASTER') return true;
     // only when everyone wants to: prefer BACKUP to thrashing
@@ -104,10 +127,11 @@ export class SyncGroupRunner implements SyncMembership {
     }
   }
 
-  #update(): void {
+  /** The group's state from its members' (null while all are in INIT). */
+  #derived(): VrrpState | null {
     const states = this.#members.map((m) => m.state).filter((s) => s !== 'INIT');
-    if (states.length === 0) return;
-    const next: VrrpState = states.includes('STOP')
+    if (states.length === 0) return null;
+    return states.includes('STOP')
       ? states.every((s) => s === 'STOP')
         ? 'STOP'
         : this.#state
@@ -116,7 +140,11 @@ export class SyncGroupRunner implements SyncMembership {
         : states.includes('BACKUP')
           ? 'BACKUP'
           : 'MASTER';
-    if (next === this.#state) return;
+  }
+
+  #update(): void {
+    const next = this.#derived();
+    if (next === null || next === this.#state) return;
     const from = this.#state;
     this.#state = next;
     this.hub.publish({ type: 'sync-group-state', group: this.group.id, name: this.name, from, to: next });

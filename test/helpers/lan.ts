@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/log.js';
 import { EventHub, type HubEvent } from '../../src/events/hub.js';
 import type { Clock } from '../../src/clock.js';
 import { resolveVrrp } from '../../src/vrrp/resolve.js';
-import { VrrpEngine } from '../../src/vrrp/engine.js';
+import { VrrpEngine, type EngineReload } from '../../src/vrrp/engine.js';
 import type { InstanceEdges, InstanceTimer, InterfaceFacts } from '../../src/vrrp/instance-runner.js';
 import { decodeVrrp, encodeVrrp, type EncodeOptions, type VrrpAdvert } from '../../src/vrrp/packet.js';
 import { GroupMemberships, VridDemux, type AdvertPort, type PreparedAdvert, type ReceivedAdvert } from '../../src/vrrp/transport.js';
@@ -231,6 +231,10 @@ export class LanRouter {
   readonly fifo: string[] = [];
   readonly scripts: string[][] = [];
   readonly events: HubEvent[] = [];
+  /** Every address added or removed, in order (`add 192.0.2.100`, `del ...`). */
+  readonly addressOps: string[] = [];
+  /** Gratuitous ARP frames sent. */
+  garps = 0;
   running = false;
   readonly #links = new Map<string, boolean>();
   readonly #addresses: Set<string>;
@@ -241,10 +245,7 @@ export class LanRouter {
     readonly interfaces: Record<string, { segment: string; address: string }>,
     config: string,
   ) {
-    const parsed = parseText(config);
-    // only what keepalived would refuse to run with stops a router; warnings are the point of some tests
-    const verdict = configTestExitCode(parsed.diagnostics);
-    if (parsed.abortedIn !== undefined || verdict === ConfigTestExit.CannotRun) throw new Error(`${name}: ${parsed.diagnostics.map((d) => d.message).join('; ')}`);
+    const parsed = usable(name, config);
     this.#addresses = new Set(Object.values(interfaces).map((i) => i.address));
     const names = Object.keys(interfaces);
     names.forEach((n, i) => {
@@ -254,9 +255,13 @@ export class LanRouter {
     this.hub.subscribe((e) => this.events.push(e));
     const clock = lan.clock;
     const edges = (): InstanceEdges => ({
-      sendFrame: () => undefined,
-      addAddress: async (a: AddressRequest) => void this.vips.add(a.local.join('.')),
+      sendFrame: () => void this.garps++,
+      addAddress: async (a: AddressRequest) => {
+        this.addressOps.push(`add ${a.local.join('.')}`);
+        this.vips.add(a.local.join('.'));
+      },
       deleteAddress: async (a: AddressRequest) => {
+        this.addressOps.push(`del ${a.local.join('.')}`);
         if (!this.vips.delete(a.local.join('.'))) throw Object.assign(new Error('not there'), { code: 'EADDRNOTAVAIL' });
       },
       runScript: async (_what, args) => void this.scripts.push(args),
@@ -312,6 +317,18 @@ export class LanRouter {
     this.engine.report(r);
   }
 
+  /**
+   * A reload with a new configuration, as the daemon does it: the interfaces' states and
+   * `carry` (the tracked objects' states the trackers keep) are recorded before any verdict.
+   */
+  reload(config: string, carry: TrackerReport[] = []): EngineReload {
+    const parsed = usable(this.name, config);
+    return this.engine.reload(resolveVrrp(parsed.config), (book) => {
+      for (const n of names(this.interfaces)) if (book.tracksInterface(n)) book.record({ kind: 'interface', name: n, up: this.linkUp(n) });
+      for (const r of carry) book.record(r);
+    });
+  }
+
   setLink(ifname: string, up: boolean): void {
     this.#links.set(ifname, up);
     this.engine.linkChanged(names(this.interfaces).indexOf(ifname) + 2, ifname, up);
@@ -341,3 +358,11 @@ export class LanRouter {
 }
 
 const names = (i: Record<string, unknown>): string[] => Object.keys(i);
+
+/** A parsed configuration a router can run: only what keepalived would refuse to run with stops it (warnings are the point of some tests). */
+function usable(router: string, config: string): ReturnType<typeof parseText> {
+  const parsed = parseText(config);
+  const verdict = configTestExitCode(parsed.diagnostics);
+  if (parsed.abortedIn !== undefined || verdict === ConfigTestExit.CannotRun) throw new Error(`${router}: ${parsed.diagnostics.map((d) => d.message).join('; ')}`);
+  return parsed;
+}

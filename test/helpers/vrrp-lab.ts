@@ -137,6 +137,7 @@ export interface CapturedAdvert {
   version: number;
   checksumGood: boolean;
   ttl: number;
+  vrid: number;
 }
 export interface CapturedArp {
   time: number;
@@ -147,15 +148,15 @@ export interface CapturedArp {
 export function decodeCapture(file: string): { adverts: CapturedAdvert[]; arps: CapturedArp[] } {
   const out = execFileSync(
     'tshark',
-    ['-r', file, '-T', 'fields', '-E', 'separator=|', '-e', 'frame.time_epoch', '-e', 'ip.src', '-e', 'vrrp.prio', '-e', 'vrrp.version', '-e', 'vrrp.checksum.status', '-e', 'ip.ttl', '-e', 'arp.isgratuitous', '-e', 'arp.src.proto_ipv4'],
+    ['-r', file, '-T', 'fields', '-E', 'separator=|', '-e', 'frame.time_epoch', '-e', 'ip.src', '-e', 'vrrp.prio', '-e', 'vrrp.version', '-e', 'vrrp.checksum.status', '-e', 'ip.ttl', '-e', 'arp.isgratuitous', '-e', 'arp.src.proto_ipv4', '-e', 'vrrp.virt_rtr_id'],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
   );
   const adverts: CapturedAdvert[] = [];
   const arps: CapturedArp[] = [];
   for (const line of out.split('\n')) {
-    const [time, src, prio, version, status, ttl, gratuitous, arpSrc] = line.split('|');
+    const [time, src, prio, version, status, ttl, gratuitous, arpSrc, vrid] = line.split('|');
     if (!time) continue;
-    if (prio) adverts.push({ time: Number(time), src: src!, priority: Number(prio), version: Number(version), checksumGood: status === '1', ttl: Number(ttl) });
+    if (prio) adverts.push({ time: Number(time), src: src!, priority: Number(prio), version: Number(version), checksumGood: status === '1', ttl: Number(ttl), vrid: Number(vrid) });
     else if (gratuitous === '1' || gratuitous === 'True') arps.push({ time: Number(time), address: arpSrc! });
   }
   return { adverts, arps };

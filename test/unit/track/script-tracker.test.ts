@@ -271,3 +271,30 @@ describe('script tracker with the real ScriptRunner', () => {
     }
   });
 });
+
+describe('script tracker across a reload (handOver / carry)', () => {
+  it('an unchanged script keeps its result and its schedule; a changed one starts afresh', async () => {
+    const t = setup([script({ intervalUs: 2 * S, rise: 2, fall: 2 })]);
+    t.tracker.start();
+    await t.clock.advance(0);
+    t.runner.exit(0);
+    await t.clock.advance(2 * S);
+    t.runner.exit(0);
+    await t.clock.advance(2.5 * S);
+    expect(t.reports.at(-1)).toEqual({ kind: 'script', id: 0, status: 'ok' });
+    const carry = t.tracker.handOver();
+    t.tracker.stop();
+
+    const runner = new FakeRunner(t.clock);
+    const kept = new ScriptTracker([script({ intervalUs: 2 * S, rise: 2, fall: 2, weight: -20 })], { clock: t.clock, log: silentLogger(), run: runner.run, onReport: () => undefined, executable: () => true, carry });
+    expect(kept.initial(0)).toBe('ok');
+    kept.start();
+    await t.clock.advance(2.5 * S);
+    expect(runner.calls).toHaveLength(0); // next run at 4 s, as before the reload
+    await t.clock.advance(4 * S);
+    expect(runner.calls.map((c) => c.at)).toEqual([4 * S]);
+
+    const changed = new ScriptTracker([script({ intervalUs: 3 * S, rise: 2, fall: 2 })], { clock: t.clock, log: silentLogger(), run: runner.run, onReport: () => undefined, executable: () => true, carry });
+    expect(changed.initial(0)).toBe('init');
+  });
+});
