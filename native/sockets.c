@@ -9,8 +9,10 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <linux/if_packet.h>
+#include <linux/version.h>
 #include <linux/netlink.h>
 #include <net/if.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +40,11 @@ static napi_value throw_errno(napi_env env, const char *what, int err) {
   char message[256];
   snprintf(message, sizeof message, "%s: %s", what, strerror(err));
   napi_value msg, error, code, errnum;
-  const char *name = strerrorname_np(err);
+  // libuv's table rather than glibc's strerrorname_np (glibc 2.32+ only): the addon then runs on
+  // any glibc Node.js runs on; an errno libuv does not know is EUNKNOWN
+  char name_buf[64];
+  uv_err_name_r(-err, name_buf, sizeof name_buf);
+  const char *name = strncmp(name_buf, "Unknown", 7) == 0 ? NULL : name_buf;
   napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg);
   napi_create_error(env, NULL, msg, &error);
   napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
@@ -467,6 +473,171 @@ static napi_value js_trim_memory(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * Numbered signals (keepalived's SIGRTMIN+2 JSON dump, SIGRTMAX-1 stats clear) on the event loop:
+ * Node's process.on knows only named signals. A libuv uv_signal_t is the safe way: libuv's own
+ * handler forwards a signal delivered to any thread through a pipe to the loop; a signalfd would
+ * need the signal blocked in every thread, which a Node process cannot arrange.
+ */
+typedef struct signal_watch {
+  uv_signal_t handle;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context context;
+  int signum;
+  struct signal_watch *next;
+} signal_watch_t;
+
+static signal_watch_t *signal_watches = NULL;
+
+static void on_signal(uv_signal_t *handle, int signum) {
+  signal_watch_t *w = handle->data;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(w->env, &scope) != napi_ok) return;
+  napi_value fn, recv, arg, result;
+  if (napi_get_reference_value(w->env, w->callback, &fn) == napi_ok && fn != NULL) {
+    napi_get_global(w->env, &recv);
+    napi_create_int32(w->env, signum, &arg);
+    if (napi_make_callback(w->env, w->context, recv, fn, 1, &arg, &result) == napi_pending_exception) {
+      napi_value error;
+      napi_get_and_clear_last_exception(w->env, &error);
+      napi_fatal_exception(w->env, error);
+    }
+  }
+  napi_close_handle_scope(w->env, scope);
+}
+
+static void on_signal_closed(uv_handle_t *handle) {
+  free(handle->data);
+}
+
+static void signal_cleanup_hook(void *arg);
+
+static signal_watch_t *detach_signal_watch(napi_env env, int signum) {
+  for (signal_watch_t **p = &signal_watches; *p; p = &(*p)->next) {
+    if ((*p)->env == env && (*p)->signum == signum) {
+      signal_watch_t *w = *p;
+      *p = w->next;
+      return w;
+    }
+  }
+  return NULL;
+}
+
+static void release_signal_watch(signal_watch_t *w, int from_hook) {
+  if (!from_hook) napi_remove_env_cleanup_hook(w->env, signal_cleanup_hook, w);
+  uv_signal_stop(&w->handle);
+  napi_delete_reference(w->env, w->callback);
+  napi_async_destroy(w->env, w->context);
+  uv_close((uv_handle_t *)&w->handle, on_signal_closed);
+}
+
+/* The environment (a worker thread, or the process at exit) goes away with the watch still on. */
+static void signal_cleanup_hook(void *arg) {
+  signal_watch_t *w = arg;
+  signal_watch_t *found = detach_signal_watch(w->env, w->signum);
+  if (found) release_signal_watch(found, 1);
+}
+
+/* Signals a watch may take: not KILL/STOP (cannot be caught), not the synchronous faults (a real
+ * fault would return to the faulting instruction forever), not libc's reserved 32..SIGRTMIN-1. */
+static int signal_watchable(int signum) {
+  if (signum >= SIGRTMIN && signum <= SIGRTMAX) return 1;
+  if (signum < 1 || signum > 31) return 0;
+  return signum != SIGKILL && signum != SIGSTOP && signum != SIGSEGV && signum != SIGBUS && signum != SIGFPE &&
+         signum != SIGILL && signum != SIGTRAP && signum != SIGSYS;
+}
+
+/* signalWatch(signum, callback): callback(signum) runs on the event loop on each delivery. The
+ * handle is unref'd, as Node's own signal handles are: it does not keep the process alive. */
+static napi_value js_signal_watch(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t signum;
+  napi_valuetype t;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  if (!arg_int(env, argv[0], &signum) || napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function) {
+    napi_throw_type_error(env, NULL, "signalWatch(signum, callback)");
+    return NULL;
+  }
+  if (!signal_watchable(signum)) {
+    napi_throw_range_error(env, NULL, "signalWatch: signal number out of range or not catchable");
+    return NULL;
+  }
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  signal_watch_t *w = calloc(1, sizeof *w);
+  if (!w) return throw_errno(env, "signalWatch", ENOMEM);
+  w->env = env;
+  w->signum = signum;
+  w->handle.data = w;
+  napi_value name;
+  napi_create_string_utf8(env, "keepalived-ts:signal", NAPI_AUTO_LENGTH, &name);
+  if (napi_async_init(env, NULL, name, &w->context) != napi_ok) {
+    free(w);
+    napi_throw_error(env, NULL, "signalWatch: N-API setup failed");
+    return NULL;
+  }
+  if (napi_create_reference(env, argv[1], 1, &w->callback) != napi_ok) {
+    napi_async_destroy(env, w->context);
+    free(w);
+    napi_throw_error(env, NULL, "signalWatch: N-API setup failed");
+    return NULL;
+  }
+  int err = uv_signal_init(loop, &w->handle);
+  if (err != 0) {
+    napi_delete_reference(env, w->callback);
+    napi_async_destroy(env, w->context);
+    free(w);
+    return throw_errno(env, "uv_signal_init", -err);
+  }
+  err = uv_signal_start(&w->handle, on_signal, signum);
+  if (err != 0) {
+    napi_delete_reference(env, w->callback);
+    napi_async_destroy(env, w->context);
+    uv_close((uv_handle_t *)&w->handle, on_signal_closed); /* an initialised handle must be closed */
+    return throw_errno(env, "uv_signal_start", -err);
+  }
+  uv_unref((uv_handle_t *)&w->handle);
+  /* a replaced watch goes only now, so that the signal never falls back to its default action */
+  signal_watch_t *old = detach_signal_watch(env, signum);
+  if (old) release_signal_watch(old, 0);
+  napi_add_env_cleanup_hook(env, signal_cleanup_hook, w);
+  w->next = signal_watches;
+  signal_watches = w;
+  return NULL;
+}
+
+/* signalUnwatch(signum): the signal's disposition goes back to what it was once no libuv handle
+ * (ours or Node's) watches it. */
+static napi_value js_signal_unwatch(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int32_t signum;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  if (!arg_int(env, argv[0], &signum)) {
+    napi_throw_type_error(env, NULL, "signalUnwatch(signum)");
+    return NULL;
+  }
+  signal_watch_t *w = detach_signal_watch(env, signum);
+  if (w) release_signal_watch(w, 0);
+  return NULL;
+}
+
+/* sigrtmin(), sigrtmax(): the C library's values at run time (glibc keeps the first two real-time
+ * signals for itself, so 34 and 64 there; musl says 35). */
+static napi_value js_sigrtmin(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  CHECK(napi_create_int32(env, SIGRTMIN, &result));
+  return result;
+}
+
+static napi_value js_sigrtmax(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  CHECK(napi_create_int32(env, SIGRTMAX, &result));
+  return result;
+}
+
 static void set_const(napi_env env, napi_value obj, const char *name, int value) {
   napi_value v;
   napi_create_int32(env, value, &v);
@@ -492,6 +663,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"timerfdRead", NULL, js_timerfd_read, NULL, NULL, NULL, napi_default, NULL},
       {"limitMallocArenas", NULL, js_limit_malloc_arenas, NULL, NULL, NULL, napi_default, NULL},
       {"trimMemory", NULL, js_trim_memory, NULL, NULL, NULL, napi_default, NULL},
+      {"signalWatch", NULL, js_signal_watch, NULL, NULL, NULL, napi_default, NULL},
+      {"signalUnwatch", NULL, js_signal_unwatch, NULL, NULL, NULL, napi_default, NULL},
+      {"sigrtmin", NULL, js_sigrtmin, NULL, NULL, NULL, napi_default, NULL},
+      {"sigrtmax", NULL, js_sigrtmax, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
   tcp_probe_register(env, exports);
@@ -500,6 +675,7 @@ static napi_value init(napi_env env, napi_value exports) {
   set_const(env, c, "AF_INET", AF_INET);
   set_const(env, c, "AF_INET6", AF_INET6);
   set_const(env, c, "AF_PACKET", AF_PACKET);
+  set_const(env, c, "AF_UNIX", AF_UNIX);
   set_const(env, c, "AF_NETLINK", AF_NETLINK);
   set_const(env, c, "SOCK_RAW", SOCK_RAW);
   set_const(env, c, "SOCK_DGRAM", SOCK_DGRAM);
@@ -544,6 +720,8 @@ static napi_value init(napi_env env, napi_value exports) {
   set_const(env, c, "MSG_DONTROUTE", MSG_DONTROUTE);
   set_const(env, c, "MSG_TRUNC", MSG_TRUNC);
   set_const(env, c, "MSG_CTRUNC", MSG_CTRUNC);
+  /* the kernel headers the addon was built with, for -v's "Built with kernel headers" line */
+  set_const(env, c, "LINUX_VERSION_CODE", LINUX_VERSION_CODE);
   napi_set_named_property(env, exports, "constants", c);
   return exports;
 }

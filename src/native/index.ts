@@ -4,7 +4,6 @@
  * configuration tools work on a machine where the addon was not built.
  */
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,29 +51,54 @@ export interface NativeSockets {
   tcpProbeRead(slot: number): void;
   tcpProbeCancel(slot: number): void;
   tcpProbeActive(): number;
+  /**
+   * Run `callback(signum)` on the event loop at each delivery of a numbered signal (a libuv
+   * uv_signal_t, unref'd). One callback per signal; a second call replaces the first. Throws a
+   * RangeError for KILL, STOP, the synchronous faults and numbers outside 1..31, SIGRTMIN..SIGRTMAX.
+   */
+  signalWatch(signum: number, callback: (signum: number) => void): void;
+  signalUnwatch(signum: number): void;
+  /** The C library's SIGRTMIN / SIGRTMAX at run time (34 / 64 with glibc). */
+  sigrtmin(): number;
+  sigrtmax(): number;
   constants: Record<
-    | 'AF_INET' | 'AF_INET6' | 'AF_PACKET' | 'AF_NETLINK' | 'SOCK_RAW' | 'SOCK_DGRAM' | 'SOL_SOCKET' | 'SO_BINDTODEVICE' | 'SO_MARK'
+    | 'AF_INET' | 'AF_INET6' | 'AF_PACKET' | 'AF_UNIX' | 'AF_NETLINK' | 'SOCK_RAW' | 'SOCK_DGRAM' | 'SOL_SOCKET' | 'SO_BINDTODEVICE' | 'SO_MARK'
     | 'SO_RCVBUF' | 'SO_RCVBUFFORCE' | 'SO_SNDBUF' | 'SO_PRIORITY' | 'SO_TIMESTAMPNS' | 'IPPROTO_IP' | 'IPPROTO_IPV6' | 'IP_TOS' | 'IP_TTL' | 'IP_HDRINCL'
     | 'IP_PKTINFO' | 'IP_RECVTTL' | 'IP_TTL_CMSG' | 'IP_MULTICAST_IF' | 'IP_MULTICAST_TTL' | 'IP_MULTICAST_LOOP'
     | 'IP_ADD_MEMBERSHIP' | 'IP_DROP_MEMBERSHIP' | 'IP_MULTICAST_ALL' | 'IPV6_CHECKSUM' | 'IPV6_RECVPKTINFO' | 'IPV6_PKTINFO'
     | 'IPV6_RECVHOPLIMIT' | 'IPV6_HOPLIMIT' | 'IPV6_MULTICAST_IF' | 'IPV6_MULTICAST_HOPS' | 'IPV6_MULTICAST_LOOP'
     | 'IPV6_ADD_MEMBERSHIP' | 'SOL_PACKET' | 'NETLINK_ROUTE' | 'NETLINK_GENERIC' | 'SOL_NETLINK' | 'NETLINK_EXT_ACK' | 'NETLINK_CAP_ACK'
-    | 'NETLINK_ADD_MEMBERSHIP' | 'MSG_DONTROUTE' | 'MSG_TRUNC' | 'MSG_CTRUNC',
+    | 'NETLINK_ADD_MEMBERSHIP' | 'MSG_DONTROUTE' | 'MSG_TRUNC' | 'MSG_CTRUNC'
+    /** The kernel headers the addon was built with ((major << 16) | (minor << 8) | patch). */
+    | 'LINUX_VERSION_CODE',
     number
   >;
 }
 
 let loaded: NativeSockets | null = null;
 
-/** The addon, or an Error saying how to build it. */
+/**
+ * The addon, or an Error saying how to build it. node-gyp-build picks, under the package root,
+ * build/Release/*.node (built from source) first, else the prebuild for this platform, arch and
+ * libc in prebuilds/ (shipped in the npm package; N-API, so one file serves every Node.js >= 20).
+ */
 export function nativeSockets(): NativeSockets {
   if (loaded) return loaded;
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-  const path = resolve(root, 'build/Release/keepalived_ts_native.node');
-  if (!existsSync(path)) {
-    throw new Error(`native addon not built (${path} missing): run 'npm install' (needs python3, make and a C compiler)`);
+  const load = createRequire(import.meta.url)('node-gyp-build') as (dir: string) => unknown;
+  try {
+    loaded = load(root) as NativeSockets;
+  } catch (err) {
+    const message = err instanceof Error ? err.message.trim() : String(err);
+    if (message.startsWith('No native build was found')) {
+      throw new Error(
+        `native addon not built (no build/Release/keepalived_ts_native.node, nor a prebuild in prebuilds/${process.platform}-${process.arch}, under ${root}): ` +
+          `run 'npm install' there (building from source needs python3, make and a C compiler). ${message}`,
+        { cause: err },
+      );
+    }
+    throw new Error(`native addon under ${root} could not be loaded: ${message}`, { cause: err });
   }
-  loaded = createRequire(import.meta.url)(path) as NativeSockets;
   return loaded;
 }
 
