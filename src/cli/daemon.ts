@@ -14,6 +14,7 @@ import { notActedOn, notActedOnWarning } from './not-acted-on.js';
 import { EventHub } from '../events/hub.js';
 import type { Logger } from '../log.js';
 import { diagnosticLines, reloadVerdict } from './reload-verdict.js';
+import { SystemdNotifier } from '../systemd/notify.js';
 
 export const DefaultPidFiles = {
   main: '/run/keepalived.pid',
@@ -72,6 +73,10 @@ export async function runDaemon(
   reparse: () => Promise<ParseResult | null> | ParseResult | null = () => null,
 ): Promise<number> {
   const log = createLogger({ name: 'keepalived-ts', level: opts.logDetail ? 'debug' : 'info' });
+  // systemd's notify protocol (Type=notify): a no-op without NOTIFY_SOCKET; the variables are
+  // taken out of the environment so that scripts do not inherit them
+  const systemd = new SystemdNotifier({ unsetEnvironment: true, onError: (msg) => log.warn(`systemd notify: ${msg}`) });
+  systemd.startWatchdog();
   const run = subsystems(opts, result.config);
   const pidFiles = [opts.pid ?? DefaultPidFiles.main];
   if (run.vrrp) pidFiles.push(opts.vrrp_pid ?? DefaultPidFiles.vrrp);
@@ -80,6 +85,7 @@ export async function runDaemon(
     const other = pidAlive(f);
     if (other !== null) {
       stderr(`keepalived-ts: daemon is already running (pid ${other} in ${f})\n`);
+      systemd.close();
       return 1;
     }
   }
@@ -106,6 +112,7 @@ export async function runDaemon(
     checkers = await CheckerDaemon.start(result.config, log);
     if (!checkers && !run.vrrp) {
       removePidFiles();
+      systemd.close();
       return 1;
     }
   }
@@ -123,11 +130,19 @@ export async function runDaemon(
       await daemon.stop().catch(() => undefined);
       await checkers?.stop(opts.dontReleaseIpvs).catch(() => undefined);
       removePidFiles();
+      systemd.close();
       return 1;
     }
   }
 
   releaseStartupMemory();
+  const statusLine = (): string => {
+    const parts: string[] = [];
+    if (daemon) parts.push(`${daemon.runners.length} VRRP instances (${daemon.runners.filter((r) => r.state === 'MASTER').length} MASTER)`);
+    if (checkers) parts.push(`${checkers.controller.desired.size} virtual servers`);
+    return parts.length > 0 ? `Running: ${parts.join(', ')}` : 'Running: nothing configured';
+  };
+  systemd.ready(statusLine());
   return new Promise<number>((resolve) => {
     // a configuration with nothing to run (static blocks only) still runs until stopped, as
     // keepalived does; without a handle Node.js would end the process
@@ -136,12 +151,14 @@ export async function runDaemon(
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
+      systemd.stopping(`Stopping (${signal})`);
       log.info({ signal }, 'Stopping');
       void Promise.all([daemon?.stop(opts.dontReleaseVrrp !== true), checkers?.stop(opts.dontReleaseIpvs)])
         .catch((e: Error) => log.error({ error: e.message }, 'error while stopping'))
         .finally(() => {
           removePidFiles();
           clearInterval(alive);
+          systemd.close();
           log.info('Stopped');
           resolve(0);
         });
@@ -189,12 +206,15 @@ export async function runDaemon(
       }
       log.info('Reloading ... (SIGHUP)');
       reloadRunning = true;
+      systemd.reloading('Reloading');
       void (async () => {
         do {
           reloadQueued = false;
           await reload().catch((e: Error) => log.error({ error: e.message }, 'Reload failed - keeping the running configuration'));
         } while (reloadQueued && !stopping);
         reloadRunning = false;
+        // READY=1 also after a refused reload: the running configuration goes on
+        if (!stopping) systemd.ready(statusLine());
       })();
     };
     process.on('SIGHUP', requestReload);

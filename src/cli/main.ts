@@ -2,7 +2,8 @@
  * The command line: keepalived's flags, `-t/--config-test` with keepalived's exit codes, and
  * `--dump-config`. Composition only; the work is in src/config and src/io.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { release, type as osType, version as osVersion } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { parseConfig, type ParseResult } from '../config/index.js';
 import { parseConfigOffHeap } from '../config/off-heap.js';
@@ -10,7 +11,7 @@ import { nativeSockets } from '../native/index.js';
 import { configTestExitCode, formatDiagnostic } from '../config/diagnostics.js';
 import { nodeConfigFs } from '../io/node-config-fs.js';
 import { systemHostEnvironment } from '../io/host-environment.js';
-import { buildProgram, SignalFunctions, type CliOptions } from './options.js';
+import { buildProgram, formatVersion, signalNumberFor, type CliOptions, type VersionHost } from './options.js';
 import { VERSION } from '../version.js';
 import { runDaemon } from './daemon.js';
 import { labDown, runLab } from '../lab/demo.js';
@@ -33,9 +34,17 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
   if (argv[0] === 'ipvs') return runIpvsCommand(argv.slice(1), io);
   if (argv[0] === 'genhash') return runGenhashCommand(argv.slice(1), io);
   const program = buildProgram();
+  // keepalived acts on -v and --signum as getopt reaches them and exits: what follows is not read
+  program.on('option:version', () => {
+    throw new ImmediateOption('version');
+  });
+  program.on('option:signum', (value: string) => {
+    throw new ImmediateOption('signum', value);
+  });
   try {
     program.parse([...argv], { from: 'user' });
   } catch (e) {
+    if (e instanceof ImmediateOption) return e.kind === 'version' ? printVersion(io) : printSignum(e.value, io);
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') {
         io.stdout(program.helpInformation());
@@ -49,20 +58,6 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
   }
   const opts = program.opts<CliOptions>();
 
-  if (opts.version) {
-    io.stdout(`keepalived-ts v${VERSION} (keepalived 2.2 configuration compatible)\n`);
-    return ExitCode.Ok;
-  }
-  if (opts.signum !== undefined) {
-    const n = SignalFunctions[opts.signum.toUpperCase()];
-    if (n === undefined) {
-      io.stderr(`Unknown sigfunc ${opts.signum}\n`);
-      return ExitCode.Fatal;
-    }
-    io.stdout(`${n}\n`);
-    return ExitCode.Ok;
-  }
-
   if (opts.configTest !== undefined || opts.dumpConfig) return checkConfig(opts, io, loadConfig(opts, io));
   limitMallocArenas();
   return loadConfigOffHeap(opts, io).then((result) => {
@@ -72,6 +67,51 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
     if (configTestExitCode(result.diagnostics) === 4) return ExitCode.Fatal;
     return runDaemon(opts, result, io.stderr, () => loadConfigOffHeap(opts, io));
   });
+}
+
+class ImmediateOption {
+  constructor(
+    readonly kind: 'version' | 'signum',
+    readonly value = '',
+  ) {}
+}
+
+/** `-v`: keepalived's layout, on stderr as keepalived writes it (keepalived-exporter reads it there). */
+function printVersion(io: CliIo): number {
+  io.stderr(formatVersion(VERSION, versionHost()));
+  return ExitCode.Ok;
+}
+
+function versionHost(): VersionHost {
+  const host: VersionHost = { sysname: osType(), release: release(), kernelVersion: osVersion(), nodeVersion: process.version };
+  try {
+    const pretty = /^PRETTY_NAME=(.*)$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1];
+    // keepalived drops one leading and one trailing double quote
+    if (pretty !== undefined) host.distro = pretty.replace(/^"/, '').replace(/"$/, '');
+  } catch {
+    // no os-release: no Distro line, as keepalived
+  }
+  try {
+    host.linuxVersionCode = nativeSockets().constants.LINUX_VERSION_CODE;
+  } catch {
+    // addon not built: said so in the output
+  }
+  return host;
+}
+
+/** `--signum NAME`: the number on stdout, or keepalived's message and exit code 1. */
+function printSignum(name: string, io: CliIo): number {
+  if (name === '') {
+    io.stderr('Missing parameter for option --signum\n');
+    return ExitCode.Fatal;
+  }
+  const n = signalNumberFor(name);
+  if (n === undefined) {
+    io.stderr(`Unknown sigfunc ${name}\n`);
+    return ExitCode.Fatal;
+  }
+  io.stdout(`${n}\n`);
+  return ExitCode.Ok;
 }
 
 /** The daemon keeps two malloc arenas at most: the configuration worker's would otherwise stay behind it, mostly empty. */

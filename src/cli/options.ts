@@ -3,6 +3,7 @@
  * that systemd units and lab scripts written for keepalived start keepalived-ts as they are.
  */
 import { Command, Option } from 'commander';
+import { keepalivedSignals } from '../native/signals.js';
 
 export const DefaultConfigFile = '/etc/keepalived/keepalived.conf';
 
@@ -83,7 +84,7 @@ export function buildProgram(): Command {
     .option('-e, --all-config', "don't load if any configuration file is missing or cannot be read")
     .option('-i, --config-id <id>', 'skip lines beginning @ that do not match the id (default: host name up to the first dot)')
     .option('--ignore-sigint', 'ignore SIGINT (for debugging)')
-    .option('--signum <sigfunc>', 'print the signal number for RELOAD, STOP, DATA, STATS, STATS_CLEAR, JSON and exit')
+    .option('--signum <sigfunc>', 'print the signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON and exit')
     .option('-t, --config-test [logfile]', 'check the configuration for errors and exit')
     .option('--perf [when]', 'collect perf data (accepted for compatibility)')
     .option('--debug [options]', 'debug options (accepted for compatibility)')
@@ -97,14 +98,55 @@ export function buildProgram(): Command {
 }
 
 /**
- * Signal numbers for `--signum` (lib/signals.c `get_signum()`); SIGRTMIN is 34 and SIGRTMAX 64 on
- * Linux, as glibc reports them to programs.
+ * `--signum NAME`: the number keepalived 2.2.7 prints for it (lib/signals.c `get_signum()`: exact,
+ * case-sensitive names; JSON as in a build with --enable-json; TDUMP only exists in THREAD_DUMP
+ * builds, which Debian's is not), with SIGRTMIN/SIGRTMAX from the C library at run time.
+ * undefined for a name keepalived does not know.
  */
-export const SignalFunctions: Readonly<Record<string, number>> = {
-  RELOAD: 1,
-  STOP: 15,
-  DATA: 10,
-  STATS: 12,
-  STATS_CLEAR: 63,
-  JSON: 36,
-};
+export function signalNumberFor(name: string, signals: Readonly<Record<string, number>> = keepalivedSignals()): number | undefined {
+  return Object.hasOwn(signals, name) ? signals[name] : undefined;
+}
+
+/**
+ * The keepalived release whose behaviour keepalived-ts follows and claims in `-v`. Tools decide by
+ * this number what to expect: keepalived-exporter takes the second word of the first line
+ * (`v2.2.7`) and asks `--signum` only from 1.3.8 on (below that it exits when it needs JSON), and
+ * reads the script states of the data dump from 1.4.0 on; the signal numbers and the dump files
+ * keepalived-ts writes are 2.2.7's. Our own name and version follow in brackets, where keepalived
+ * puts its release date.
+ */
+export const KeepalivedCompatVersion = '2.2.7';
+
+/** What `-v` reports about the machine (gathered by the caller, so that the layout is testable). */
+export interface VersionHost {
+  /** uname: sysname, release, version. */
+  sysname: string;
+  release: string;
+  kernelVersion: string;
+  /** /etc/os-release PRETTY_NAME, if any. */
+  distro?: string;
+  /** The addon's LINUX_VERSION_CODE, if the addon loads. */
+  linuxVersionCode?: number;
+  nodeVersion: string;
+}
+
+/**
+ * keepalived's `-v` text (core/main.c, option 'v'), which it writes to stderr. The option lines
+ * describe keepalived-ts in keepalived's vocabulary, since tools grep them: `--enable-json` in the
+ * configure options is how keepalived-exporter decides that SIGJSON and /tmp/keepalived.json exist.
+ * Only what keepalived-ts does is claimed (no SNMP, DBus, BFD, VMACs, nftables).
+ */
+export function formatVersion(ownVersion: string, host: VersionHost): string {
+  const lines = [`Keepalived v${KeepalivedCompatVersion} (keepalived-ts v${ownVersion})`, ''];
+  lines.push('Copyright(C) the keepalived-ts authors (MIT licence); keepalived is Copyright(C) 2001-2022 Alexandre Cassen, <acassen@gmail.com>', '');
+  const code = host.linuxVersionCode;
+  if (code !== undefined) lines.push(`Built with kernel headers for Linux ${(code >> 16) & 0xff}.${(code >> 8) & 0xff}.${code & 0xff}`);
+  else lines.push("Built without the native addon (run 'npm install')");
+  lines.push(`Running on ${host.sysname} ${host.release} ${host.kernelVersion}`);
+  if (host.distro !== undefined) lines.push(`Distro: ${host.distro}`);
+  lines.push(`Node.js ${host.nodeVersion}`, '');
+  lines.push('configure options: --enable-json --enable-regex --with-init=systemd', '');
+  lines.push('Config options:  LVS REGEX VRRP VRRP_AUTH JSON INIT=systemd SYSTEMD_NOTIFY', '');
+  lines.push('System options:  LIBIPVS_NETLINK IPVS_DEST_ATTR_ADDR_FAMILY IPVS_64BIT_STATS IPVS_TUN_TYPE SO_MARK');
+  return `${lines.join('\n')}\n`;
+}

@@ -130,7 +130,8 @@ describe('keepalived flags', () => {
   it('prints the version with -v', () => {
     const r = run('-v');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^keepalived-ts v\d+\.\d+\.\d+/);
+    // keepalived's layout, on stderr (more in version-signum.test.ts)
+    expect(r.stderr).toMatch(/^Keepalived v\d+\.\d+\.\d+ \(keepalived-ts v\d+\.\d+\.\d+\)\n/);
   });
 
   it('answers --signum like keepalived', () => {
