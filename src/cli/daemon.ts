@@ -15,6 +15,7 @@ import { EventHub } from '../events/hub.js';
 import type { Logger } from '../log.js';
 import { diagnosticLines, reloadVerdict } from './reload-verdict.js';
 import { SystemdNotifier } from '../systemd/notify.js';
+import { installDumpSignals } from './dump-signals.js';
 
 export const DefaultPidFiles = {
   main: '/run/keepalived.pid',
@@ -22,9 +23,6 @@ export const DefaultPidFiles = {
   checkers: '/run/keepalived_checkers.pid',
 };
 
-/** keepalived's data and stats dumps (SIGUSR1, SIGUSR2). */
-export const DataFile = '/tmp/keepalived.data';
-export const StatsFile = '/tmp/keepalived.stats';
 
 function pidAlive(file: string): number | null {
   try {
@@ -121,6 +119,19 @@ export async function runDaemon(
   const hub = new EventHub((e) => log.error({ error: (e as Error).message }, 'event subscriber failed'));
   if (checkers) hub.registerCounters('checker_pool', () => checkers?.status().pool ?? null);
   const daemon = run.vrrp ? new VrrpDaemon(result.config, { log, hub }) : null;
+  // keepalived's dump files on USR1, USR2, JSON (36) and STATS_CLEAR; set up before the
+  // instances start so that their transition times are known
+  let running = result.config;
+  const removeDumpSignals = installDumpSignals({
+    log,
+    hub,
+    config: () => running,
+    vrrp: daemon,
+    checkers,
+    ...(opts.umask !== undefined ? { umask: opts.umask } : {}),
+    ...(opts.configId !== undefined ? { instanceName: opts.configId } : {}),
+    ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+  });
   if (daemon) {
     log.info({ config: opts.useFile, instances: result.config.vrrp_instance.length }, 'Starting VRRP child process');
     try {
@@ -130,6 +141,7 @@ export async function runDaemon(
       await daemon.stop().catch(() => undefined);
       await checkers?.stop(opts.dontReleaseIpvs).catch(() => undefined);
       removePidFiles();
+      removeDumpSignals();
       systemd.close();
       return 1;
     }
@@ -158,6 +170,7 @@ export async function runDaemon(
         .finally(() => {
           removePidFiles();
           clearInterval(alive);
+          removeDumpSignals();
           systemd.close();
           log.info('Stopped');
           resolve(0);
@@ -167,7 +180,6 @@ export async function runDaemon(
     if (!opts.ignoreSigint) process.on('SIGINT', () => stop('SIGINT'));
     // Reloads run one at a time; signals that arrive meanwhile collapse into one more reload,
     // which reads the file as it is then (a storm of HUPs costs two reads, not one each).
-    let running = result.config;
     let reloadRunning = false;
     let reloadQueued = false;
     const reload = async (): Promise<void> => {
@@ -218,21 +230,5 @@ export async function runDaemon(
       })();
     };
     process.on('SIGHUP', requestReload);
-    process.on('SIGUSR1', () => {
-      const ipvs = checkers?.controller;
-      const data = {
-        vrrp_instance: daemon?.status() ?? [],
-        vrrp_sync_group: daemon?.groupStatus() ?? [],
-        tracked: daemon?.trackers() ?? null,
-        virtual_server: ipvs ? [...ipvs.desired.values()].map((d) => ({ origin: d.origin, service: d.service, dests: [...d.dests.values()] })) : [],
-        checkers: checkers?.status().checkers ?? [],
-      };
-      writeFileSync(DataFile, `${JSON.stringify(data, null, 2)}\n`);
-      log.info({ file: DataFile }, 'data dumped');
-    });
-    process.on('SIGUSR2', () => {
-      writeFileSync(StatsFile, `${JSON.stringify(hub.counters(), null, 2)}\n`);
-      log.info({ file: StatsFile }, 'stats dumped');
-    });
   });
 }

@@ -11,7 +11,7 @@
  */
 import type { KeepalivedConfig } from '../config/model.js';
 import type { Logger } from '../log.js';
-import { IFA_F_SECONDARY, IFF_NOARP, AF_INET, type LinkInfo, type AddressInfo } from '../netlink/rtnl.js';
+import { IFA_F_SECONDARY, IFF_NOARP, AF_INET, AF_INET6, type LinkInfo, type AddressInfo } from '../netlink/rtnl.js';
 import { RouteNetlink } from '../netlink/route.js';
 import { AddressMonitor, LinkMonitor, linkUsable } from '../netlink/link-monitor.js';
 import { NotifyFifo } from '../notify/fifo.js';
@@ -361,6 +361,14 @@ export class VrrpDaemon {
       this.#packetChannels.set(facts.name, ch);
     }
     return ch;
+  }
+
+  /** The host's links, and its addresses of both families read now (dumps). */
+  async hostLinks(): Promise<{ links: readonly LinkInfo[]; addresses: readonly AddressInfo[] }> {
+    const rtnl = this.#rtnl;
+    if (!rtnl || this.#stopped) return { links: this.#links, addresses: this.#addresses };
+    const [v4, v6] = await Promise.all([rtnl.addresses(AF_INET), rtnl.addresses(AF_INET6)]);
+    return { links: this.#links, addresses: [...v4, ...v6] };
   }
 
   /** Multicast groups joined per interface and family (status, tests). */

@@ -94,7 +94,9 @@ const zeroAddress = (family: 'inet' | 'inet6'): Uint8Array => new Uint8Array(fam
 export class VrrpInstanceRunner {
   readonly machine: VrrpStateMachine;
   readonly drops = new Map<DropReason | 'address-mismatch', number>();
-  readonly received = { adverts: 0 };
+  readonly received = { adverts: 0, priorityZero: 0 };
+  /** The last router heard advertising for this VRID (keepalived's master_saddr and master_priority). */
+  lastAdvert: { readonly from: Uint8Array; readonly priority: number } | null = null;
   readonly sent = { adverts: 0, gratuitous: 0, priorityZero: 0 };
   readonly transitions = { becomeMaster: 0, releaseMaster: 0 };
   #timer: InstanceTimer | null = null;
@@ -369,6 +371,8 @@ export class VrrpInstanceRunner {
       return;
     }
     this.received.adverts++;
+    if (r.advert.priority === 0) this.received.priorityZero++;
+    this.lastAdvert = { from: r.src, priority: r.advert.priority };
     if (r.addressMismatch) {
       this.drops.set('address-mismatch', (this.drops.get('address-mismatch') ?? 0) + 1);
       if (!this.#mismatchWarned) {

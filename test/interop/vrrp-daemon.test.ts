@@ -4,12 +4,16 @@
  * and the state change happens; hostile packets on protocol 112 are dropped and counted.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeIpv4Advert, passwordAuthData, VrrpGroupV4, type VrrpAdvert } from '../../src/vrrp/packet.js';
 import { encodeIpv4Header } from '../../src/net/ipv4-header.js';
 import { peerLog, sleep, VrrpLab, waitFor, type Peer } from '../helpers/vrrp-lab.js';
-import { StatsFile } from '../../src/cli/daemon.js';
+import { join } from 'node:path';
+import { OwnDumpFiles } from '../../src/cli/dump-signals.js';
+
+const StatsFile = join('/tmp', OwnDumpFiles.stats);
+const KeepalivedStatsFile = '/tmp/keepalived.stats';
 
 const lab = new VrrpLab('ktsd');
 let peer: Peer;
@@ -112,6 +116,7 @@ describe('keepalived-ts daemon with bad input', () => {
     ]);
     await sleep(300);
     rmSync(StatsFile, { force: true });
+    rmSync(KeepalivedStatsFile, { force: true });
     process.kill(Number(readFileSync(peer.pidFile, 'utf8')), 'SIGUSR2');
     const stats = await waitFor(() => {
       try {
@@ -130,6 +135,12 @@ describe('keepalived-ts daemon with bad input', () => {
     // VRID 99; the packets too short to carry a VRID at all are counted by the interface's port
     expect(stats.unknown_vrid).toBe(1);
     expect(stats.malformed_packets).toBe(2);
+    // the same counts in keepalived's layout, where its exporters read them
+    const text = await waitFor(() => (existsSync(KeepalivedStatsFile) ? readFileSync(KeepalivedStatsFile, 'utf8') : null), 3000, 'keepalived.stats');
+    const section = text.slice(text.indexOf('VRRP Instance: VI_GOOD'));
+    expect(section).toMatch(/Packet Errors:\n {4}Length: 1\n {4}TTL: 1\n/);
+    expect(section).toMatch(/Advertisement Interval: 1\n/);
+    expect(section).toMatch(/Authentication Errors:\n {4}Invalid Type: 0\n {4}Type Mismatch: \d+\n {4}Failure: 1\n/);
     expect(peer.child.exitCode).toBeNull();
     await sleep(1500);
     expect(lab.holders(2)).toEqual([2]);

@@ -56,6 +56,20 @@ export function pathIsInsecure(host: HostEnvironment, path: string): boolean {
   return false;
 }
 
+/**
+ * The paths keepalived checks for a script (check_script_secure): the script is run by its
+ * realpath, the symlinks of the configured path resolved away (so /bin/true on a merged-/usr
+ * system is /usr/bin/true, and /bin, a symlink, is not checked); when the configured file name
+ * differs from the real one, it is run by that name in the real directory, and both that path
+ * and the real file are checked.
+ */
+function securityPaths(host: HostEnvironment, program: string, real: string): string[] {
+  const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+  if (!program.includes('/') || base(program) === base(real)) return [real];
+  const renamed = `${real.slice(0, real.lastIndexOf('/') + 1)}${base(program)}`;
+  return host.statPath(renamed, true) ? [renamed, real] : [real];
+}
+
 function runsAsRoot(config: KeepalivedConfig, script: RegisteredScript, host: HostEnvironment): boolean {
   const user = script.spec.user ?? config.global_defs.script_user?.user;
   if (user === undefined) return host.lookupUser('keepalived_script') === null;
@@ -85,7 +99,7 @@ export function checkScriptSecurity(config: KeepalivedConfig, p: Parser): void {
     const file = resolveScript(p.host, program);
     if (file === null) continue;
     found[pass].any = true;
-    if (runsAsRoot(config, script, p.host) && (pathIsInsecure(p.host, file) || (file !== program && program.includes('/') && pathIsInsecure(p.host, program)))) {
+    if (runsAsRoot(config, script, p.host) && securityPaths(p.host, program, file).some((path) => pathIsInsecure(p.host, path))) {
       found[pass].insecure = true;
       if (secure) {
         p.report(Grade.Info, `Unsafe permissions found for script '${program}' - disabling.`, script.location);

@@ -1,0 +1,162 @@
+/**
+ * keepalived's dump signals, answered with keepalived 2.2.7's files (src/dump/):
+ * - SIGUSR1: keepalived_parent.data, plus keepalived.data (VRRP) and keepalived_check.data
+ *   (checkers) for the subsystems that run;
+ * - SIGUSR2: keepalived.stats; SIGRTMAX-1 (keepalived's STATS_CLEAR) writes it, then zeroes;
+ * - SIGRTMIN+2 (keepalived's JSON, 36): keepalived.json.
+ * Our own JSON views go beside them as keepalived-ts.data.json (USR1) and
+ * keepalived-ts.stats.json (USR2). Every file is written to a temporary name and renamed.
+ */
+import { join } from 'node:path';
+import type { KeepalivedConfig } from '../config/model.js';
+import type { EventHub } from '../events/hub.js';
+import type { Logger } from '../log.js';
+import type { CheckerDaemon } from '../check/daemon.js';
+import type { VrrpDaemon } from '../vrrp/daemon.js';
+import { collectSnapshot, TransitionLog } from '../dump/collect.js';
+import type { DumpSnapshot } from '../dump/snapshot.js';
+import { formatCheckData } from '../dump/check-data.js';
+import { formatParentData, formatVrrpData } from '../dump/keepalived-data.js';
+import { formatVrrpJson } from '../dump/keepalived-json.js';
+import { formatVrrpStats, StatsBaseline } from '../dump/keepalived-stats.js';
+import { dataDumpPath, dumpDirectory, DumpFiles, writeDumpFile } from '../dump/write.js';
+import { systemHostEnvironment } from '../io/host-environment.js';
+import { monotonicUs } from '../native/timer.js';
+import { keepalivedSignals, onNumberedSignal } from '../native/signals.js';
+
+/** Our JSON views (not keepalived's layout), beside keepalived's files. */
+export const OwnDumpFiles = { data: 'keepalived-ts.data.json', stats: 'keepalived-ts.stats.json' } as const;
+
+export interface DumpSignalSources {
+  log: Logger;
+  hub: EventHub;
+  /** The configuration running now (changes with reloads). */
+  config(): KeepalivedConfig;
+  vrrp: VrrpDaemon | null;
+  checkers: CheckerDaemon | null;
+  /** `-u/--umask` as given on the command line (keepalived reads it with strtol base 0). */
+  umask?: string;
+  /** `-i` (config id / instance name) and `-s` (namespace), for data_use_instance names. */
+  instanceName?: string;
+  namespace?: string;
+}
+
+const wallUs = (): number => Date.now() * 1000;
+
+function parseUmask(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^0x/i.test(text) ? Number.parseInt(text.slice(2), 16) : /^0/.test(text) ? Number.parseInt(text, 8) : Number.parseInt(text, 10);
+  return Number.isInteger(n) && n >= 0 && n <= 0o777 ? n : undefined;
+}
+
+/** Install the handlers; returns the function that removes them. Call before the VRRP daemon starts (transition times). */
+export function installDumpSignals(src: DumpSignalSources): () => void {
+  const { log, hub, vrrp, checkers } = src;
+  const transitions = new TransitionLog(hub, wallUs);
+  const baseline = new StatsBaseline();
+  const umask = parseUmask(src.umask);
+  const directory = dumpDirectory();
+
+  const snapshot = async (): Promise<DumpSnapshot> => {
+    const byName = (name: string) => vrrp?.runners.find((r) => r.name === name);
+    const links = vrrp ? await vrrp.hostLinks() : null;
+    return collectSnapshot({
+      config: src.config(),
+      vrrp,
+      checkers,
+      host: systemHostEnvironment(),
+      clock: { nowUs: wallUs, monotonicUs },
+      runtime: {
+        startedAtUs: transitions.startedAtUs,
+        lastTransitionUs: (name) => transitions.lastTransitionUs(name),
+        master: (name) => {
+          const r = byName(name);
+          if (!r) return undefined;
+          if (r.state === 'MASTER') return { address: [...(r.config.source ?? r.iface?.primaryAddress ?? [])].join('.'), priority: r.machine.effectivePriority };
+          return r.lastAdvert ? { address: r.lastAdvert.from.join('.'), priority: r.lastAdvert.priority } : undefined;
+        },
+        priorityZeroReceived: (name) => byName(name)?.received.priorityZero,
+      },
+      ...(links ? { links } : {}),
+      ...(umask !== undefined ? { umask } : {}),
+    });
+  };
+
+  // one dump at a time; a signal during a dump is answered after it, not lost
+  let chain: Promise<void> = Promise.resolve();
+  const run = (what: string, task: () => Promise<string[]>): void => {
+    chain = chain
+      .then(task)
+      .then((files) => log.info({ files }, `${what} dumped`))
+      .catch((e: Error) => log.error({ error: e.message }, `cannot write the ${what} dump`));
+  };
+
+  const onData = (): void =>
+    run('data', async () => {
+      const s = await snapshot();
+      const c = src.config();
+      const instanceName = src.instanceName ?? c.instance;
+      const networkNamespace = src.namespace ?? c.net_namespace;
+      const naming = {
+        directory,
+        dataUseInstance: c.global_defs.data_use_instance,
+        ...(instanceName !== undefined ? { instanceName } : {}),
+        ...(networkNamespace !== undefined ? { networkNamespace } : {}),
+      };
+      const files: [string, string][] = [[dataDumpPath(DumpFiles.parentData, naming), formatParentData(s)]];
+      if (vrrp) files.push([dataDumpPath(DumpFiles.data, naming), formatVrrpData(s)]);
+      if (checkers) files.push([dataDumpPath(DumpFiles.checkData, naming), formatCheckData(s)]);
+      const ipvs = checkers?.controller;
+      const own = {
+        vrrp_instance: vrrp?.status() ?? [],
+        vrrp_sync_group: vrrp?.groupStatus() ?? [],
+        tracked: vrrp?.trackers() ?? null,
+        virtual_server: ipvs ? [...ipvs.desired.values()].map((d) => ({ origin: d.origin, service: d.service, dests: [...d.dests.values()] })) : [],
+        checkers: checkers?.status().checkers ?? [],
+      };
+      files.push([join(directory, OwnDumpFiles.data), `${JSON.stringify(own, null, 2)}\n`]);
+      for (const [path, text] of files) await writeDumpFile(path, text, s.globals.umask);
+      return files.map(([p]) => p);
+    });
+
+  const onStats = (clear: boolean): void =>
+    run(clear ? 'stats (then cleared)' : 'stats', async () => {
+      const s = await snapshot();
+      const files: string[] = [];
+      if (vrrp) {
+        const path = join(directory, DumpFiles.stats);
+        await writeDumpFile(path, formatVrrpStats(baseline.apply(s)), s.globals.umask);
+        files.push(path);
+        if (clear) baseline.clear(s);
+      }
+      const own = join(directory, OwnDumpFiles.stats);
+      await writeDumpFile(own, `${JSON.stringify(hub.counters(), null, 2)}\n`, s.globals.umask);
+      files.push(own);
+      return files;
+    });
+
+  const onJson = (): void =>
+    run('JSON', async () => {
+      const s = await snapshot();
+      const text = vrrp ? formatVrrpJson(s) : null;
+      if (text === null) return []; // keepalived writes none without instances
+      const path = join(directory, DumpFiles.json);
+      await writeDumpFile(path, text, s.globals.umask);
+      return [path];
+    });
+
+  const usr1 = (): void => onData();
+  const usr2 = (): void => onStats(false);
+  process.on('SIGUSR1', usr1);
+  process.on('SIGUSR2', usr2);
+  const undo: (() => void)[] = [() => process.off('SIGUSR1', usr1), () => process.off('SIGUSR2', usr2), () => transitions.close()];
+  try {
+    const numbers = keepalivedSignals();
+    undo.push(onNumberedSignal(numbers.JSON, onJson), onNumberedSignal(numbers.STATS_CLEAR, () => onStats(true)));
+  } catch (e) {
+    log.warn({ error: (e as Error).message }, 'keepalived\'s JSON and STATS_CLEAR signals cannot be caught without the native addon');
+  }
+  return () => {
+    for (const u of undo.splice(0)) u();
+  };
+}
