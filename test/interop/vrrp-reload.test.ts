@@ -131,4 +131,39 @@ describe('keepalived-ts reloads while MASTER, keepalived 2.2.7 as the backup', (
     expect(holders()).toEqual([2]);
     expect(peerLog(ts).slice(logFrom)).not.toMatch(/Entering (BACKUP|FAULT|STOP|MASTER) STATE|Reload finished/);
   });
+
+  it('a reload storm (HUP every 50 ms for 10 s, the file alternately good and empty): no flap, one log line per signal, the last good file runs', async () => {
+    start('keepalived', head + instance('VI_1', 51, 100, '192.0.2.100'));
+    const good = (priority: number): string => head + instance('VI_1', 51, priority, '192.0.2.100');
+    const ts = start('keepalived-ts', good(150));
+    await waitFor(() => holders().join() === '2', 15_000, 'keepalived-ts to hold the VIP');
+    await sleep(1500);
+    const capture = lab.startCapture();
+    const logFrom = peerLog(ts).length;
+    const pid = Number(readFileSync(ts.pidFile, 'utf8'));
+    const conf = join(ts.dir, 'keepalived.conf');
+    const signals = 200;
+    for (let i = 0; i < signals; i++) {
+      writeFileSync(conf, i === signals - 1 ? good(140) : i % 2 === 0 ? '' : good(150));
+      process.kill(pid, 'SIGHUP');
+      await sleep(50);
+      if (i % 20 === 0) expect(holders()).toEqual([2]);
+    }
+    // the last signal's reload has read the last file
+    await waitFor(() => /Changing effective priority from 150 to 140/.test(peerLog(ts).slice(logFrom)), 10_000, 'the last good file to run');
+    await sleep(1500);
+    lab.stopCapture();
+    expect(holders()).toEqual([2]);
+    expect(ts.child.exitCode).toBeNull();
+    const log = peerLog(ts).slice(logFrom);
+    const perSignal = (log.match(/Reloading \.\.\. \(SIGHUP\)|Reload requested \(SIGHUP\)/g) ?? []).length;
+    // the kernel merges a signal sent while the same one is pending: at most one line each
+    expect(perSignal).toBeLessThanOrEqual(signals);
+    expect(perSignal).toBeGreaterThan(signals * 0.9);
+    expect(log).not.toMatch(/Entering (BACKUP|FAULT|STOP) STATE/);
+    const { adverts } = decodeCapture(capture);
+    expect(adverts.filter((a) => a.src === theirs)).toEqual([]);
+    expect(longestGap(adverts, ours, 51)).toBeLessThan(1.2);
+    expect(adverts.filter((a) => a.src === ours).at(-1)?.priority).toBe(140);
+  }, 60_000);
 });
