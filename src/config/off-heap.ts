@@ -3,11 +3,13 @@
  * with its file and line, the expanded text) lives and dies in the worker's heap: when the
  * worker ends its memory goes back to the system, and the daemon keeps only the model, copied
  * over by structured clone. With 10,000 real servers that is the difference between ~105 and
- * ~65 MB of resident memory for the rest of the daemon's life. The model is plain data (objects,
+ * ~65 MB of resident memory for the rest of the daemon's life. The copy comes in pieces
+ * (./off-heap-pieces.ts) so that adverts due meanwhile go out on time. The model is plain data (objects,
  * arrays, strings, numbers), which the copy preserves exactly (test/unit/config/off-heap.test.ts).
  */
 import { Worker } from 'node:worker_threads';
 import type { ParseResult } from './index.js';
+import { ParseResultAssembler, type Piece } from './off-heap-pieces.js';
 
 export interface OffHeapParseOptions {
   cwd: string;
@@ -25,8 +27,18 @@ export function parseConfigOffHeap(mainFile: string, options: OffHeapParseOption
       stdout: false,
       stderr: false,
     });
+    const assembler = new ParseResultAssembler();
     let result: ParseResult | undefined;
-    worker.once('message', (m: ParseResult) => (result = m));
+    worker.on('message', (piece: Piece) => {
+      try {
+        if (assembler.add(piece)) result = assembler.result;
+        // ask for the next piece once the timers due meanwhile have run
+        else setImmediate(() => worker.postMessage('next'));
+      } catch (e) {
+        void worker.terminate();
+        reject(e as Error);
+      }
+    });
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (result) resolve(result);
