@@ -14,8 +14,8 @@ type RealServer = VirtualServer['real_server'][number];
 export type Piece =
   /** The result with no virtual servers: always first. */
   | { readonly kind: 'head'; readonly result: ParseResult }
-  /** A virtual server with the first of its real servers. */
-  | { readonly kind: 'vs'; readonly vs: VirtualServer }
+  /** Virtual servers, the last one perhaps with only the first of its real servers. */
+  | { readonly kind: 'vs'; readonly vs: readonly VirtualServer[] }
   /** More real servers of the last virtual server. */
   | { readonly kind: 'rs'; readonly rs: readonly RealServer[] }
   | { readonly kind: 'end' };
@@ -25,16 +25,30 @@ export const RealServersPerPiece = 250;
 
 export function splitParseResult(result: ParseResult, perPiece = RealServersPerPiece): Piece[] {
   const { virtual_server, ...rest } = result.config;
+  const total = virtual_server.reduce((n, vs) => n + vs.real_server.length + 1, 0);
+  // small configurations go in one piece
+  if (total <= perPiece) return [{ kind: 'head', result }, { kind: 'end' }];
   const pieces: Piece[] = [{ kind: 'head', result: { ...result, config: { ...rest, virtual_server: [] } } }];
-  let budget = 0;
+  // many small virtual servers share a piece (one round trip per piece: dear in UML); a large
+  // one is cut into several
+  let batch: VirtualServer[] = [];
+  let weight = 0;
+  const flush = (): void => {
+    if (batch.length > 0) pieces.push({ kind: 'vs', vs: batch });
+    batch = [];
+    weight = 0;
+  };
   for (const vs of virtual_server) {
-    const first = vs.real_server.slice(0, perPiece);
-    pieces.push({ kind: 'vs', vs: { ...vs, real_server: first } });
-    for (let i = first.length; i < vs.real_server.length; i += perPiece) pieces.push({ kind: 'rs', rs: vs.real_server.slice(i, i + perPiece) });
-    budget += vs.real_server.length;
+    const room = Math.max(1, perPiece - weight);
+    const first = vs.real_server.slice(0, room);
+    batch.push({ ...vs, real_server: first });
+    weight += first.length + 1;
+    if (first.length < vs.real_server.length) {
+      flush();
+      for (let i = first.length; i < vs.real_server.length; i += perPiece) pieces.push({ kind: 'rs', rs: vs.real_server.slice(i, i + perPiece) });
+    } else if (weight >= perPiece) flush();
   }
-  // small configurations go in one piece after all
-  if (budget <= perPiece) return [{ kind: 'head', result }, { kind: 'end' }];
+  flush();
   pieces.push({ kind: 'end' });
   return pieces;
 }
@@ -57,7 +71,7 @@ export class ParseResultAssembler {
     const servers = result.config.virtual_server;
     switch (piece.kind) {
       case 'vs':
-        servers.push(piece.vs);
+        for (const vs of piece.vs) servers.push(vs);
         break;
       case 'rs': {
         const last = servers[servers.length - 1];

@@ -29,8 +29,17 @@ describe('a parse result in pieces', () => {
   it('reassembles exactly, virtual servers in order, a large one cut into several pieces', () => {
     const r = roundTrip(config([3, 1200, 40]), 250);
     expect(r.whole).toStrictEqual(r.original);
-    // head, 3 virtual servers, 1200 real servers in 5 pieces (1 with their server + 4), end
-    expect(r.pieces).toBe(1 + 3 + 4 + 1);
+    // head; the first two servers with 246 real servers; the rest of the 1200 in 4 pieces
+    // (250, 250, 250, 204); the last server; end
+    expect(r.pieces).toBe(1 + 1 + 4 + 1 + 1);
+  });
+
+  it('puts many small virtual servers in one piece', () => {
+    const r = roundTrip(config(Array.from({ length: 250 }, () => 1)), 250);
+    expect(r.whole).toStrictEqual(r.original);
+    // 250 servers of weight 2 (the server and its real server): 125 per piece
+    expect((r.original as { config: { virtual_server: unknown[] } }).config.virtual_server).toHaveLength(250);
+    expect(r.pieces).toBe(1 + 2 + 1);
   });
 
   it('sends a small configuration in one piece', () => {
