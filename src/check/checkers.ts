@@ -108,8 +108,7 @@ export class HealthCheckers {
   ) {
     this.#reloaded = previous !== undefined;
     const carried = previous ? previous.#carriedStates() : new Map<string, boolean>();
-    // at the first start nothing is carried: no key to build for each checker
-    const carriedUp = carried.size === 0 ? (): undefined => undefined : (vs: VirtualServer, rs: RealServer, i: number): boolean | undefined => carried.get(checkerKey(vs, rs, i));
+    const carriedUp = (vs: VirtualServer, rs: RealServer, i: number): boolean | undefined => carried.get(checkerKey(vs, rs, i));
     this.book = new HealthBook(config.virtual_server, (vs, rs, i) => !(carriedUp(vs, rs, i) ?? rs.checkers[i]?.alpha !== true));
     this.pool = new CheckPool({ concurrency: opts.concurrency ?? 1024, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.random ? { random: opts.random } : {}) });
     for (const vs of config.virtual_server) {
@@ -117,7 +116,9 @@ export class HealthCheckers {
         rs.checkers.forEach((check, index) => {
           const probe = this.#probe(check, rs, vs);
           if (!probe) return;
-          this.#jobs.push(new CheckerJob(this, vs, rs, index, check, probe, new CheckerState(checkerTiming(check), carriedUp(vs, rs, index))));
+          const job = new CheckerJob(this, vs, rs, index, check, probe, new CheckerState(checkerTiming(check), carriedUp(vs, rs, index)));
+          this.#jobs.push(job);
+          this.pool.add(job);
         });
       }
     }
@@ -212,14 +213,7 @@ export class HealthCheckers {
     }
   }
 
-  /**
-   * Start checking. The first checks count their bootstrap delay and warmup from here, which the
-   * daemon calls once the IPVS table is programmed: keepalived registers its checkers after
-   * init_services() too (check_daemon.c start_check()), and a start that programs thousands of
-   * services does not find its first checks already due.
-   */
   start(): void {
-    this.pool.addAll(this.#jobs);
     this.log.info({ checkers: this.pool.size }, 'Activating healthchecker');
     // as keepalived, the FIFO hears each virtual server's state when checking begins
     if (!this.#reloaded) for (const vs of this.config.virtual_server) this.edges.fifoLine?.(`VS ${describeVs(vs)} ${this.book.quorumUp(vs) ? 'UP' : 'DOWN'}\n`);
