@@ -385,6 +385,8 @@ function analyse(p, r, adverts, addrEvents) {
   const vipsAdded = addrEvents.filter((l) => inRun(l) && !/^Deleted/.test(l.text) && /inet 198\.51\.100\./.test(l.text)).length;
   // HUP -> reload finished
   const finished = {};
+  // keepalived-ts: adverts its addon sent on time while a reload held the event loop up
+  let keptUp = 0;
   for (const [name, hups] of Object.entries(r.hups)) {
     const xs = [];
     const own = [];
@@ -395,7 +397,9 @@ function analyse(p, r, adverts, addrEvents) {
       xs.push((line.t - hups[i]) * 1000);
       if (p.agent === 'keepalived-ts') {
         try {
-          own.push(JSON.parse(line.text).ms);
+          const o = JSON.parse(line.text);
+          own.push(o.ms);
+          keptUp += o.advertsKeptUp ?? 0;
         } catch {}
       }
     }
@@ -404,7 +408,7 @@ function analyse(p, r, adverts, addrEvents) {
     finished[name] = { seen: xs.length, p50_ms: quantile(s, 0.5), max_ms: s.length ? s[s.length - 1] : null, logged_ms_p50: quantile(o, 0.5), logged_ms_max: o.length ? o[o.length - 1] : null };
   }
   const refused = p.lines.filter((l) => inRun(l) && /Reload (refused|failed)/.test(l.text)).length;
-  return { series, finished, prio0_before_stop: prio0, foreign_adverts: foreign, vrids_seen: vridsSeen, changed_priority_seen: changedSeen, state_changes: stateChanges.length, state_change_lines: stateChanges.slice(0, 10), vips_deleted: vipsDeleted, vips_added: vipsAdded, reloads_refused_or_failed: refused };
+  return { series, finished, adverts_kept_up_during_reloads: p.agent === 'keepalived-ts' ? keptUp : undefined, prio0_before_stop: prio0, foreign_adverts: foreign, vrids_seen: vridsSeen, changed_priority_seen: changedSeen, state_changes: stateChanges.length, state_change_lines: stateChanges.slice(0, 10), vips_deleted: vipsDeleted, vips_added: vipsAdded, reloads_refused_or_failed: refused };
 }
 
 // ---------------------------------------------------------------------------------- one agent
@@ -533,7 +537,7 @@ if (results.length) {
     const c = r.realtime_clock_steps;
     if (c.count > 0) console.log(`WARNING: ${r.agent}: the realtime clock was stepped ${c.count} times (${c.total_ms} ms in all, largest ${c.largest_ms} ms) while measuring; the adverts' times were moved back onto the monotonic clock, ${c.adverts_near_a_step} of them within ${ClockSampleMs} ms of a step (their gaps may be off by up to the step)`);
   }
-  for (const r of results) console.log(`${r.agent}: converged ${r.converged_s} s; VRIDs advertising ${r.vrids_seen}; changed priorities seen in adverts ${r.changed_priority_seen}/${opt.reloads}; VIPs at end ${r.vips_at_end}; reloads refused/failed ${r.reloads_refused_or_failed}; graceful stop ${r.graceful_stop} (${r.stop_ms} ms); capture dropped ${r.capture_dropped_by_kernel}; machine load ${r.machine_load.map((m) => `${m.load} (CPU pressure ${m.cpu_pressure_avg10} %)`).join(' -> ')}`);
+  for (const r of results) console.log(`${r.agent}: converged ${r.converged_s} s; VRIDs advertising ${r.vrids_seen}; changed priorities seen in adverts ${r.changed_priority_seen}/${opt.reloads}; VIPs at end ${r.vips_at_end}; reloads refused/failed ${r.reloads_refused_or_failed}; adverts kept up by the addon during reloads ${r.adverts_kept_up_during_reloads ?? '-'}; graceful stop ${r.graceful_stop} (${r.stop_ms} ms); capture dropped ${r.capture_dropped_by_kernel}; machine load ${r.machine_load.map((m) => `${m.load} (CPU pressure ${m.cpu_pressure_avg10} %)`).join(' -> ')}`);
 }
 if (opt.json) writeFileSync(opt.json, `${JSON.stringify({ date: new Date().toISOString(), options: { ...opt, ktsNodeArgs: opt.ktsNodeArgs.join(' ') }, results }, null, 2)}\n`);
 if (failed) {

@@ -27,6 +27,8 @@
 #include <uv.h>
 
 #include "tcp_probe.h"
+#include "advert_keeper.h"
+#include "napi_args.h"
 
 #define CHECK(call)                                                            \
   do {                                                                         \
@@ -60,7 +62,7 @@ static int arg_int(napi_env env, napi_value v, int32_t *out) {
 }
 
 /* A Buffer/Uint8Array argument; null or undefined give len 0 and data NULL. */
-static int arg_bytes(napi_env env, napi_value v, void **data, size_t *len) {
+int addon_arg_bytes(napi_env env, napi_value v, void **data, size_t *len) {
   napi_valuetype t;
   *data = NULL;
   *len = 0;
@@ -76,7 +78,7 @@ static int arg_bytes(napi_env env, napi_value v, void **data, size_t *len) {
   return type == napi_uint8_array;
 }
 
-static napi_value get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+napi_value addon_get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
   size_t argc = want;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) {
     napi_throw_type_error(env, NULL, "missing arguments");
@@ -89,7 +91,7 @@ static napi_value get_args(napi_env env, napi_callback_info info, size_t want, n
 static napi_value js_socket(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int32_t domain, type, protocol;
-  if (!get_args(env, info, 3, argv)) return NULL;
+  if (!addon_get_args(env, info, 3, argv)) return NULL;
   if (!arg_int(env, argv[0], &domain) || !arg_int(env, argv[1], &type) || !arg_int(env, argv[2], &protocol)) {
     napi_throw_type_error(env, NULL, "socket(domain, type, protocol) takes integers");
     return NULL;
@@ -107,9 +109,9 @@ static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
   int32_t fd, level, name;
   void *data;
   size_t len;
-  if (!get_args(env, info, 4, argv)) return NULL;
+  if (!addon_get_args(env, info, 4, argv)) return NULL;
   if (!arg_int(env, argv[0], &fd) || !arg_int(env, argv[1], &level) || !arg_int(env, argv[2], &name) ||
-      !arg_bytes(env, argv[3], &data, &len)) {
+      !addon_arg_bytes(env, argv[3], &data, &len)) {
     napi_throw_type_error(env, NULL, "setsockopt(fd, level, name, Uint8Array)");
     return NULL;
   }
@@ -123,8 +125,8 @@ static napi_value js_bind(napi_env env, napi_callback_info info) {
   int32_t fd;
   void *addr;
   size_t len;
-  if (!get_args(env, info, 2, argv)) return NULL;
-  if (!arg_int(env, argv[0], &fd) || !arg_bytes(env, argv[1], &addr, &len) || addr == NULL) {
+  if (!addon_get_args(env, info, 2, argv)) return NULL;
+  if (!arg_int(env, argv[0], &fd) || !addon_arg_bytes(env, argv[1], &addr, &len) || addr == NULL) {
     napi_throw_type_error(env, NULL, "bind(fd, Uint8Array)");
     return NULL;
   }
@@ -138,8 +140,8 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
   int32_t fd, flags;
   void *data, *addr;
   size_t len, addrlen;
-  if (!get_args(env, info, 4, argv)) return NULL;
-  if (!arg_int(env, argv[0], &fd) || !arg_bytes(env, argv[1], &data, &len) || !arg_bytes(env, argv[2], &addr, &addrlen) ||
+  if (!addon_get_args(env, info, 4, argv)) return NULL;
+  if (!arg_int(env, argv[0], &fd) || !addon_arg_bytes(env, argv[1], &data, &len) || !addon_arg_bytes(env, argv[2], &addr, &addrlen) ||
       !arg_int(env, argv[3], &flags)) {
     napi_throw_type_error(env, NULL, "sendto(fd, Uint8Array, Uint8Array | null, flags)");
     return NULL;
@@ -160,7 +162,7 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
 static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int32_t fd, max_data, max_control;
-  if (!get_args(env, info, 3, argv)) return NULL;
+  if (!addon_get_args(env, info, 3, argv)) return NULL;
   if (!arg_int(env, argv[0], &fd) || !arg_int(env, argv[1], &max_data) || !arg_int(env, argv[2], &max_control) || max_data < 0 ||
       max_control < 0) {
     napi_throw_type_error(env, NULL, "recvmsg(fd, maxData, maxControl)");
@@ -269,7 +271,7 @@ static void release_watch(napi_env env, watch_t *w) {
 static napi_value js_watch(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int32_t fd;
-  if (!get_args(env, info, 2, argv)) return NULL;
+  if (!addon_get_args(env, info, 2, argv)) return NULL;
   napi_valuetype t;
   if (!arg_int(env, argv[0], &fd) || napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function) {
     napi_throw_type_error(env, NULL, "watch(fd, callback)");
@@ -308,7 +310,7 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
 static napi_value js_unwatch(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int32_t fd;
-  if (!get_args(env, info, 1, argv)) return NULL;
+  if (!addon_get_args(env, info, 1, argv)) return NULL;
   if (!arg_int(env, argv[0], &fd)) {
     napi_throw_type_error(env, NULL, "unwatch(fd)");
     return NULL;
@@ -322,7 +324,7 @@ static napi_value js_unwatch(napi_env env, napi_callback_info info) {
 static napi_value js_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int32_t fd;
-  if (!get_args(env, info, 1, argv)) return NULL;
+  if (!addon_get_args(env, info, 1, argv)) return NULL;
   if (!arg_int(env, argv[0], &fd)) {
     napi_throw_type_error(env, NULL, "close(fd)");
     return NULL;
@@ -337,7 +339,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 static napi_value js_getsockname(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int32_t fd;
-  if (!get_args(env, info, 1, argv)) return NULL;
+  if (!addon_get_args(env, info, 1, argv)) return NULL;
   if (!arg_int(env, argv[0], &fd)) {
     napi_throw_type_error(env, NULL, "getsockname(fd)");
     return NULL;
@@ -356,7 +358,7 @@ static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
   int32_t mode;
   char path[4096];
   size_t len;
-  if (!get_args(env, info, 2, argv)) return NULL;
+  if (!addon_get_args(env, info, 2, argv)) return NULL;
   if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok || !arg_int(env, argv[1], &mode)) {
     napi_throw_type_error(env, NULL, "mkfifo(path, mode)");
     return NULL;
@@ -371,7 +373,7 @@ static napi_value js_raise_nofile_limit(napi_env env, napi_callback_info info) {
   napi_value argv[1], out;
   int32_t want;
   struct rlimit rl;
-  if (!get_args(env, info, 1, argv)) return NULL;
+  if (!addon_get_args(env, info, 1, argv)) return NULL;
   if (!arg_int(env, argv[0], &want) || want < 0) {
     napi_throw_type_error(env, NULL, "raiseNofileLimit(want)");
     return NULL;
@@ -408,7 +410,7 @@ static napi_value js_timerfd_arm(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int32_t fd;
   double at_us;
-  if (!get_args(env, info, 2, argv)) return NULL;
+  if (!addon_get_args(env, info, 2, argv)) return NULL;
   if (!arg_int(env, argv[0], &fd) || napi_get_value_double(env, argv[1], &at_us) != napi_ok || at_us < 0) {
     napi_throw_type_error(env, NULL, "timerfdArm(fd, atMicroseconds)");
     return NULL;
@@ -426,7 +428,7 @@ static napi_value js_timerfd_arm(napi_env env, napi_callback_info info) {
 static napi_value js_timerfd_read(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int32_t fd;
-  if (!get_args(env, info, 1, argv)) return NULL;
+  if (!addon_get_args(env, info, 1, argv)) return NULL;
   if (!arg_int(env, argv[0], &fd)) {
     napi_throw_type_error(env, NULL, "timerfdRead(fd)");
     return NULL;
@@ -457,7 +459,7 @@ static napi_value js_clock_offset_us(napi_env env, napi_callback_info info) {
 static napi_value js_limit_malloc_arenas(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int32_t n;
-  if (!get_args(env, info, 1, argv) || !arg_int(env, argv[0], &n) || n < 1) {
+  if (!addon_get_args(env, info, 1, argv) || !arg_int(env, argv[0], &n) || n < 1) {
     napi_throw_type_error(env, NULL, "limitMallocArenas(n >= 1)");
     return NULL;
   }
@@ -554,7 +556,7 @@ static napi_value js_signal_watch(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int32_t signum;
   napi_valuetype t;
-  if (!get_args(env, info, 2, argv)) return NULL;
+  if (!addon_get_args(env, info, 2, argv)) return NULL;
   if (!arg_int(env, argv[0], &signum) || napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function) {
     napi_throw_type_error(env, NULL, "signalWatch(signum, callback)");
     return NULL;
@@ -612,7 +614,7 @@ static napi_value js_signal_watch(napi_env env, napi_callback_info info) {
 static napi_value js_signal_unwatch(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int32_t signum;
-  if (!get_args(env, info, 1, argv)) return NULL;
+  if (!addon_get_args(env, info, 1, argv)) return NULL;
   if (!arg_int(env, argv[0], &signum)) {
     napi_throw_type_error(env, NULL, "signalUnwatch(signum)");
     return NULL;
@@ -670,6 +672,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
   tcp_probe_register(env, exports);
+  advert_keeper_register(env, exports);
   napi_value c;
   napi_create_object(env, &c);
   set_const(env, c, "AF_INET", AF_INET);

@@ -182,8 +182,11 @@ export async function runDaemon(
     // which reads the file as it is then (a storm of HUPs costs two reads, not one each).
     let reloadRunning = false;
     let reloadQueued = false;
+    const keptUp = (): number => daemon?.runners.reduce((n, r) => n + r.advertsKeptUp, 0) ?? 0;
     const reload = async (): Promise<void> => {
       const startedMs = performance.now();
+      const keptUpBefore = keptUp();
+      for (const r of daemon?.runners ?? []) r.takeLongestAdvertGapUs();
       const next = await reparse();
       const checkFile = running.global_defs.reload_check_config;
       if (checkFile !== undefined && next) writeCheckLog(checkFile || '/dev/null', diagnosticLines(next), log);
@@ -207,7 +210,10 @@ export async function runDaemon(
       }
       running = config;
       releaseStartupMemory();
-      log.info({ ms: Math.round(performance.now() - startedMs) }, 'Reload finished');
+      // advertsKeptUp: adverts the addon sent on time while this reload held the event loop up
+      // longestAdvertGapMs: of the MASTERs' adverts sent meanwhile (kept up or not), as the addon saw them go out
+      const longestGapUs = Math.max(0, ...(daemon?.runners ?? []).map((r) => r.takeLongestAdvertGapUs()));
+      log.info({ ms: Math.round(performance.now() - startedMs), advertsKeptUp: keptUp() - keptUpBefore, longestAdvertGapMs: Math.round(longestGapUs / 100) / 10 }, 'Reload finished');
     };
     const requestReload = (): void => {
       if (stopping) return;

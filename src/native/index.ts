@@ -58,6 +58,25 @@ export interface NativeSockets {
    */
   signalWatch(signum: number, callback: (signum: number) => void): void;
   signalUnwatch(signum: number): void;
+  /**
+   * The advert keeper (native/advert_keeper.c): a slot per MASTER advert stream on socket `fd`.
+   * `ipIdOffset`: where each frame's IPv4 identification sits (-1: none); the addon's thread sends
+   * the frames itself when no keeperTick() came `slackUs` after an interval, while the last tick
+   * is at most two intervals and the slack old, and at least `coverMinUs`.
+   */
+  keeperOpen(fd: number, ipIdOffset: number, slackUs: number, coverMinUs: number): number;
+  /** The frames of a slot, each with its destination (a sockaddr, or null on a connected socket) and sendto flags; copied. */
+  keeperFrames(slot: number, frames: Uint8Array[], sockaddrs: (Uint8Array | null)[], flags: number[]): void;
+  /** An advert is due: frames sent now, 0 when the thread sent it already, or -errno. */
+  keeperTick(slot: number, intervalUs: number): number;
+  /** No more sends from the thread until the next tick (leaving MASTER). */
+  keeperPause(slot: number): void;
+  /** Before the slot's socket is closed. */
+  keeperClose(slot: number): void;
+  /** [adverts the thread sent, of which failed, 1 when the thread runs SCHED_FIFO (root) else 0]. */
+  keeperStats(slot: number): [number, number, number];
+  /** The longest time between two adverts of the slot out (µs, sent by either thread) since the last call. */
+  keeperTakeMaxGap(slot: number): number;
   /** The C library's SIGRTMIN / SIGRTMAX at run time (34 / 64 with glibc). */
   sigrtmin(): number;
   sigrtmax(): number;

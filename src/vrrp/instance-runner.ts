@@ -17,7 +17,7 @@ import { filterAdvert, type DropReason, type Expectations } from './receive-filt
 import type { ResolvedInstance } from './resolve.js';
 import { VrrpStateMachine, type SyncEvent, type SyncGate, type VrrpAction, type VrrpEvent, type VrrpState } from './state-machine.js';
 import type { TrackingVerdict } from './tracking.js';
-import type { AdvertPort, PreparedAdvert, ReceivedAdvert } from './transport.js';
+import type { AdvertPort, AdvertStream, PreparedAdvert, ReceivedAdvert } from './transport.js';
 
 export interface InterfaceFacts {
   name: string;
@@ -124,6 +124,9 @@ export class VrrpInstanceRunner {
   #lastVerdict: TrackingVerdict | null = null;
   #ownFaultPublished = false;
   readonly #port: AdvertPort | null;
+  /** The MASTER's advert stream, opened at its first advert (null: the port has none). */
+  #stream: AdvertStream | null = null;
+  #keptUpClosed = 0;
   readonly #edges: InstanceEdges;
   readonly #log: Logger;
   readonly #hub: EventHub;
@@ -288,6 +291,19 @@ export class VrrpInstanceRunner {
     this.#joined = false;
     this.#timer?.close();
     this.#timer = null;
+    this.#keptUpClosed += this.#stream?.keptUp ?? 0;
+    this.#stream?.close();
+    this.#stream = null;
+  }
+
+  /** The longest time between two of its adverts out as MASTER since the last call, µs (0 when the port cannot tell). */
+  takeLongestAdvertGapUs(): number {
+    return this.#stream?.takeLongestGapUs() ?? 0;
+  }
+
+  /** Adverts the port sent for this instance because this event loop was late (advert-keeper.ts). */
+  get advertsKeptUp(): number {
+    return this.#keptUpClosed + (this.#stream?.keptUp ?? 0);
   }
 
   /** The tracking verdict last applied (effective priority, faults), or null before start. */
@@ -411,6 +427,8 @@ export class VrrpInstanceRunner {
   }
 
   #apply(actions: VrrpAction[]): void {
+    // only a MASTER's adverts are kept up while the loop is late
+    if (this.machine.state !== 'MASTER') this.#stream?.pause();
     for (const a of actions) {
       switch (a.type) {
         case 'send-advert':
@@ -497,7 +515,21 @@ export class VrrpInstanceRunner {
 
   #sendAdvert(priority: number): void {
     if (!this.#port) return;
-    for (const p of this.#packetsFor(priority)) {
+    const packets = this.#packetsFor(priority);
+    // a MASTER's adverts go through its stream, which the port keeps up if this loop falls
+    // behind (advert-keeper.ts); a priority-0 advert is sent once, the stream paused first
+    if (priority > 0 && this.machine.state === 'MASTER') this.#stream ??= this.#port.openStream?.() ?? null;
+    else this.#stream?.pause();
+    if (priority > 0 && this.machine.state === 'MASTER' && this.#stream) {
+      try {
+        this.#stream.send(packets, this.machine.config.advertIntervalUs);
+        this.sent.adverts += packets.length;
+      } catch (e) {
+        this.#log.error({ instance: this.name, error: (e as Error).message }, `${this.#prefix()} cannot send advert`);
+      }
+      return;
+    }
+    for (const p of packets) {
       try {
         this.#port.send(p);
         this.sent.adverts++;

@@ -9,11 +9,11 @@ import { intOption, nativeSockets, type NativeSockets } from '../native/index.js
 import { ipMreqn, parseControlMessages, parseInPktinfo, parseTimespecUs, sockaddrIn } from '../net/sockaddr.js';
 import { decodeIpv4Header } from '../net/ipv4-header.js';
 import { encodeIpv4Advert, IPPROTO_VRRP, type EncodeOptions, type VrrpAdvert } from './packet.js';
-import { GroupMemberships, VridDemux, type AdvertPort, type PreparedAdvert, type ReceivedAdvert } from './transport.js';
+import { KeptAdvertStream, type KeptPacket } from './advert-keeper.js';
+import { GroupMemberships, VridDemux, type AdvertPort, type AdvertStream, type PreparedAdvert, type ReceivedAdvert } from './transport.js';
 
-interface Ipv4Prepared extends PreparedAdvert {
+interface Ipv4Prepared extends KeptPacket {
   readonly sockaddr: Uint8Array;
-  readonly multicast: boolean;
 }
 
 export class Ipv4AdvertPort implements AdvertPort {
@@ -24,6 +24,7 @@ export class Ipv4AdvertPort implements AdvertPort {
   readonly #groups: GroupMemberships;
   #closed = false;
   #ipId = 0;
+  readonly #streams = new Set<KeptAdvertStream>();
 
   constructor(
     readonly ifname: string,
@@ -79,7 +80,8 @@ export class Ipv4AdvertPort implements AdvertPort {
       bytes: encodeIpv4Advert(advert, { ...addr, id: 0 }, opts),
       dst: addr.dst,
       sockaddr: sockaddrIn(addr.dst),
-      multicast: (addr.dst[0]! & 0xf0) === 0xe0,
+      // multicast is never routed: it leaves by the interface the socket is bound to
+      sendFlags: (addr.dst[0]! & 0xf0) === 0xe0 ? this.#n.constants.MSG_DONTROUTE : 0,
     };
   }
 
@@ -89,10 +91,18 @@ export class Ipv4AdvertPort implements AdvertPort {
     this.#ipId = (this.#ipId % 0xffff) + 1; // never 0, as keepalived
     packet[4] = this.#ipId >> 8;
     packet[5] = this.#ipId & 0xff;
-    const c = this.#n.constants;
-    if (this.#n.sendto(this.#fd, packet, prepared.sockaddr, prepared.multicast ? c.MSG_DONTROUTE : 0) < 0) {
+    if (this.#n.sendto(this.#fd, packet, prepared.sockaddr, prepared.sendFlags) < 0) {
       throw new Error(`send on ${this.ifname}: socket buffer full`);
     }
+  }
+
+  /** A MASTER's adverts through the addon's advert keeper (native/advert_keeper.c). */
+  openStream(): AdvertStream {
+    if (this.#closed) throw new Error(`advert port ${this.ifname} is closed`);
+    // the IPv4 identification is at byte 4 of the header (IP_HDRINCL: we write the header)
+    const stream: KeptAdvertStream = new KeptAdvertStream(this.#n, this.#fd, this.ifname, 4, () => this.#streams.delete(stream));
+    this.#streams.add(stream);
+    return stream;
   }
 
   #drain(): void {
@@ -121,6 +131,8 @@ export class Ipv4AdvertPort implements AdvertPort {
 
   close(): void {
     if (this.#closed) return;
+    // the addon's thread must be done with the socket before it is closed
+    for (const stream of [...this.#streams]) stream.close();
     this.#closed = true;
     this.#n.close(this.#fd);
   }

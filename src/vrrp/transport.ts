@@ -34,6 +34,12 @@ export interface AdvertPort {
   prepare(advert: VrrpAdvert, addr: { src: Uint8Array; dst: Uint8Array; ttl: number }, opts?: EncodeOptions): PreparedAdvert;
   /** Throws when the packet cannot be sent (buffer full, interface gone). */
   send(p: PreparedAdvert): void;
+  /**
+   * A MASTER's advert stream, one per instance, where the port can keep adverts going while the
+   * event loop is held up (ipv4-port.ts with the addon's advert keeper); ports without one send
+   * each advert through send().
+   */
+  openStream?(): AdvertStream;
   /** Join a multicast group (counted: the group is left when its last user leaves). */
   join(group: Uint8Array): void;
   leave(group: Uint8Array): void;
@@ -42,6 +48,23 @@ export interface AdvertPort {
   /** Packets the port could not hand to any instance. */
   readonly dropped: { unknownVrid: number; malformed: number };
   close(): void;
+}
+
+/**
+ * The adverts of one MASTER instance. The instance's timer stays the scheduler and calls send()
+ * at each advert; the port may also send the last packets itself when that call is late (a
+ * garbage collection, a reload), never more than one advert per interval in all.
+ */
+export interface AdvertStream {
+  /** The advert is due: send `packets` (the same array while they do not change). Throws as send(). */
+  send(packets: readonly PreparedAdvert[], intervalUs: number): void;
+  /** No advert from the port until the next send() (leaving MASTER, a priority-0 advert). */
+  pause(): void;
+  close(): void;
+  /** Adverts the port sent for the instance while the event loop was late. */
+  readonly keptUp: number;
+  /** The longest time between two of its adverts out since the last call, µs (0: none yet). */
+  takeLongestGapUs(): number;
 }
 
 /** Subscribers per VRID and the port-level drop counters: the part every port shares. */

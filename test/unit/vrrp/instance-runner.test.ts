@@ -11,7 +11,7 @@ import { silentLogger } from '../../../src/log.js';
 import type { AddressRequest } from '../../../src/netlink/rtnl.js';
 import { resolveVrrp } from '../../../src/vrrp/resolve.js';
 import { EventHub } from '../../../src/events/hub.js';
-import { GroupMemberships, VridDemux, type AdvertPort, type PreparedAdvert, type ReceivedAdvert } from '../../../src/vrrp/transport.js';
+import { GroupMemberships, VridDemux, type AdvertPort, type AdvertStream, type PreparedAdvert, type ReceivedAdvert } from '../../../src/vrrp/transport.js';
 
 const conf = `
 global_defs {
@@ -58,6 +58,28 @@ class RecordingPort implements AdvertPort {
     return this.demux.subscribe(vrid, fn);
   }
   close(): void {}
+}
+
+/** A port with advert streams (as the IPv4 port's kept streams): what the runner asks of them, in order. */
+class StreamingPort extends RecordingPort {
+  readonly calls: string[] = [];
+  openStream(): AdvertStream {
+    this.calls.push('open');
+    return {
+      send: (packets, intervalUs) => {
+        this.calls.push(`send ${packets.length} every ${intervalUs}`);
+        for (const p of packets) super.send(p);
+      },
+      pause: () => this.calls.push('pause'),
+      close: () => this.calls.push('close'),
+      keptUp: 0,
+      takeLongestGapUs: () => 0,
+    };
+  }
+  override send(p: PreparedAdvert): void {
+    super.send(p);
+    this.calls.push('port send');
+  }
 }
 
 class Fake implements InstanceEdges {
@@ -132,11 +154,10 @@ class Fake implements InstanceEdges {
   }
 }
 
-function runner(fake: Fake, text = conf): VrrpInstanceRunner {
+function runner(fake: Fake, text = conf, port = new RecordingPort(fake)): VrrpInstanceRunner {
   const r = parseText(text);
   expect(r.diagnostics.filter((d) => d.grade > 0)).toEqual([]);
   const mac = Uint8Array.of(2, 0, 0, 0, 0, 1);
-  const port = new RecordingPort(fake);
   fake.port = port;
   return new VrrpInstanceRunner(resolveVrrp(r.config).instances[0]!, {
     port,
@@ -218,6 +239,42 @@ describe('VRRP instance runner', () => {
     expect(fake.scripts.filter((s) => s.args[0] === '/etc/keepalived/stop.sh')).toEqual([{ what: 'notify_stop', args: ['/etc/keepalived/stop.sh'], timeoutMs: 1000 }]);
     expect(fake.fifo.at(-1)).toBe('INSTANCE "VI_1" STOP 100\n');
     expect(fake.timers.every((t) => t.at === null)).toBe(true);
+  });
+
+  it("sends a MASTER's adverts through the port's stream, paused before a priority-0 advert and closed at the end", async () => {
+    const fake = new Fake();
+    const port = new StreamingPort(fake);
+    const r = runner(fake, conf, port);
+    r.start();
+    await fake.advance(fake.now + 3_609_375 + 2_000_000);
+    expect(r.state).toBe('MASTER');
+    // BACKUP sends nothing; as MASTER every advert goes through one stream, with its interval
+    expect(port.calls).toEqual(['open', 'send 1 every 1000000', 'send 1 every 1000000', 'send 1 every 1000000']);
+    expect(r.sent.adverts).toBe(3);
+    port.calls.length = 0;
+    await r.stop();
+    // the stream stops before the priority-0 advert, which is sent once, by the port itself
+    expect(port.calls[0]).toBe('pause');
+    expect(port.calls.filter((c) => c !== 'pause')).toEqual(['port send', 'close']);
+    expect(r.sent.priorityZero).toBe(1);
+  });
+
+  it("pauses the MASTER's stream as soon as it leaves MASTER", async () => {
+    const fake = new Fake();
+    const port = new StreamingPort(fake);
+    const r = runner(fake, conf, port);
+    r.start();
+    await fake.advance(fake.now + 3_609_375);
+    expect(r.state).toBe('MASTER');
+    port.calls.length = 0;
+    // a higher priority from a peer: BACKUP at once, and the port must not keep advertising for it
+    const peer = encodeIpv4Advert({ version: 2, vrid: 51, priority: 200, intervalCs: 100, addresses: [Uint8Array.of(192, 0, 2, 100)], authType: 0, authData: new Uint8Array(8) }, { src: Uint8Array.of(192, 0, 2, 12), dst: VrrpGroupV4, ttl: 255, id: 1 });
+    r.onAdvert(rx(peer, 2));
+    expect(r.state).toBe('BACKUP');
+    expect(port.calls).toEqual(['pause']);
+    // (within Master_Down_Interval: the peer is still taken to be there)
+    await fake.advance(fake.now + 3_000_000);
+    expect(port.calls).toEqual(['pause']);
   });
 
   it('counts what it drops and obeys only valid adverts', async () => {
