@@ -16,6 +16,7 @@ import type { Logger } from '../log.js';
 import { diagnosticLines, reloadVerdict } from './reload-verdict.js';
 import { SystemdNotifier } from '../systemd/notify.js';
 import { installDumpSignals } from './dump-signals.js';
+import { ReloadTimeFile } from '../reload/time-file-watcher.js';
 
 export const DefaultPidFiles = {
   main: '/run/keepalived.pid',
@@ -160,9 +161,11 @@ export async function runDaemon(
     // keepalived does; without a handle Node.js would end the process
     const alive = setInterval(() => undefined, 1 << 30);
     let stopping = false;
+    let reloadTimeFile: ReloadTimeFile | null = null;
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
+      reloadTimeFile?.close();
       systemd.stopping(`Stopping (${signal})`);
       log.info({ signal }, 'Stopping');
       void Promise.all([daemon?.stop(opts.dontReleaseVrrp !== true), checkers?.stop(opts.dontReleaseIpvs)])
@@ -215,14 +218,15 @@ export async function runDaemon(
       const longestGapUs = Math.max(0, ...(daemon?.runners ?? []).map((r) => r.takeLongestAdvertGapUs()));
       log.info({ ms: Math.round(performance.now() - startedMs), advertsKeptUp: keptUp() - keptUpBefore, longestAdvertGapMs: Math.round(longestGapUs / 100) / 10 }, 'Reload finished');
     };
-    const requestReload = (): void => {
+    /** @param cause SIGHUP, or reload_time_file when the scheduled time came */
+    const requestReload = (cause: string): void => {
       if (stopping) return;
       if (reloadRunning) {
-        log.info(reloadQueued ? 'Reload requested (SIGHUP): one is already queued' : 'Reload requested (SIGHUP): queued after the one running');
+        log.info(reloadQueued ? `Reload requested (${cause}): one is already queued` : `Reload requested (${cause}): queued after the one running`);
         reloadQueued = true;
         return;
       }
-      log.info('Reloading ... (SIGHUP)');
+      log.info(`Reloading ... (${cause})`);
       reloadRunning = true;
       systemd.reloading('Reloading');
       void (async () => {
@@ -231,10 +235,24 @@ export async function runDaemon(
           await reload().catch((e: Error) => log.error({ error: e.message }, 'Reload failed - keeping the running configuration'));
         } while (reloadQueued && !stopping);
         reloadRunning = false;
+        if (stopping) return;
+        watchReloadTimeFile();
         // READY=1 also after a refused reload: the running configuration goes on
-        if (!stopping) systemd.ready(statusLine());
+        systemd.ready(statusLine());
       })();
     };
-    process.on('SIGHUP', requestReload);
+    process.on('SIGHUP', () => requestReload('SIGHUP'));
+    // reload_time_file: started again after every reload from the configuration then running (a
+    // refused reload too), as keepalived restarts its monitor; that also re-reads a file kept by
+    // reload_repeat, whose time is then tomorrow
+    const watchReloadTimeFile = (): void => {
+      reloadTimeFile?.close();
+      reloadTimeFile = null;
+      const path = running.global_defs.reload_time_file;
+      if (path === undefined) return;
+      reloadTimeFile = new ReloadTimeFile({ path, repeat: running.global_defs.reload_repeat, log, onReload: () => requestReload('reload_time_file') });
+      reloadTimeFile.start();
+    };
+    watchReloadTimeFile();
   });
 }

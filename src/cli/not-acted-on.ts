@@ -58,7 +58,6 @@ const vrrpProbes: Record<string, Probe> = {
   'vrrp_iptables / vrrp_ipsets / nftables': global((g) => g.vrrp_iptables !== undefined || g.vrrp_ipsets !== undefined || g.nftables !== undefined),
   'enable_snmp_* / enable_traps': global((g) => g.enable_snmp_vrrp || g.enable_snmp_rfc || g.enable_snmp_rfcv2 || g.enable_snmp_rfcv3 || g.enable_traps),
   enable_dbus: global((g) => g.enable_dbus),
-  'reload_time_file / reload_repeat': global((g) => g.reload_time_file !== undefined),
   'notify_fifo_script / vrrp_notify_fifo_script': global((g) => g.notify_fifo_script !== undefined || g.vrrp_notify_fifo_script !== undefined),
   interface_up_down_delays: (c) => (c.interface_up_down_delays.length > 0 ? ['global_defs'] : []),
   linkbeat_interfaces: (c) => (c.linkbeat_interfaces.length > 0 ? ['linkbeat_interfaces'] : []),
