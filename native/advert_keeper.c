@@ -11,8 +11,9 @@
  * one advert per interval either way. A daemon whose loop is stuck for longer than cover_us stops
  * advertising, so that its peer takes over as it would from a hung keepalived.
  *
- * Every send of a slot, from either thread, is under one mutex: the IPv4 identification field
- * (per slot, as keepalived's per-instance ip_id, never 0) and the times stay consistent. Frames
+ * The slots' state is under one mutex: the IPv4 identification field (per slot, as keepalived's
+ * per-instance ip_id, never 0) and the times stay consistent; the main thread sends its own
+ * adverts after releasing it. Frames
  * are copied in; nothing the thread reads belongs to JavaScript. The caller closes a slot before
  * it closes the slot's socket.
  */
@@ -87,18 +88,25 @@ static void free_frames(struct slot *s) {
   s->nframes = 0;
 }
 
-/* Send every frame of the slot (mutex held); the number sent, or -errno of the first failure. */
-static int send_all(struct slot *s) {
-  int sent = 0, err = 0;
+/* Write the next IPv4 identification into each frame of the slot (mutex held). */
+static void stamp_ids(struct slot *s) {
+  if (s->ip_id_offset < 0) return;
   for (int i = 0; i < s->nframes; i++) {
     struct frame *f = &s->frames[i];
-    if (s->ip_id_offset >= 0 && (size_t)s->ip_id_offset + 2 <= f->len) {
-      if (++s->ip_id == 0) s->ip_id = 1;
-      f->data[s->ip_id_offset] = (uint8_t)(s->ip_id >> 8);
-      f->data[s->ip_id_offset + 1] = (uint8_t)(s->ip_id & 0xff);
-    }
+    if ((size_t)s->ip_id_offset + 2 > f->len) continue;
+    if (++s->ip_id == 0) s->ip_id = 1;
+    f->data[s->ip_id_offset] = (uint8_t)(s->ip_id >> 8);
+    f->data[s->ip_id_offset + 1] = (uint8_t)(s->ip_id & 0xff);
+  }
+}
+
+/* Send frames on fd; the number sent, or -errno of the first failure. */
+static int send_frames(int fd, const struct frame *frames, int nframes) {
+  int sent = 0, err = 0;
+  for (int i = 0; i < nframes; i++) {
+    const struct frame *f = &frames[i];
     ssize_t n;
-    do n = sendto(s->fd, f->data, f->len, f->flags | MSG_DONTWAIT, f->addrlen ? (struct sockaddr *)&f->addr : NULL, f->addrlen);
+    do n = sendto(fd, f->data, f->len, f->flags | MSG_DONTWAIT, f->addrlen ? (const struct sockaddr *)&f->addr : NULL, f->addrlen);
     while (n < 0 && errno == EINTR);
     if (n < 0) {
       if (!err) err = errno;
@@ -142,7 +150,8 @@ static void keeper_main(void *arg) {
       int64_t due = cover_due(s);
       if (due == INT64_MAX) continue;
       if (due <= now) {
-        if (send_all(s) < 0) s->cover_errors++;
+        stamp_ids(s);
+        if (send_frames(s->fd, s->frames, s->nframes) < 0) s->cover_errors++;
         note_send(s, now);
         s->covered++;
         s->last_cover_us = now;
@@ -319,11 +328,20 @@ static napi_value js_tick(napi_env env, napi_callback_info info) {
     return NULL;
   }
   int64_t now = mono_us();
-  int r = 0;
   /* a new priority or address list goes out now, even right after the thread sent the old advert */
-  if (s->frames_new || !(s->active && s->last_cover_us != 0 && now - s->last_cover_us < interval_us / 2)) {
+  int send = s->frames_new || !(s->active && s->last_cover_us != 0 && now - s->last_cover_us < interval_us / 2);
+  int fd = s->fd, nframes = 0;
+  /*
+   * The frames are sent after the mutex is released: were this thread preempted in sendto() while
+   * holding it, the real-time thread would wait behind it. Only this (the main) thread changes or
+   * frees a slot's frames, and the other thread stays off this slot until an interval from now.
+   */
+  struct frame out[MAX_FRAMES];
+  if (send) {
     s->frames_new = 0;
-    r = send_all(s);
+    stamp_ids(s);
+    nframes = s->nframes;
+    memcpy(out, s->frames, (size_t)nframes * sizeof out[0]);
     note_send(s, now);
     s->last_send_us = now;
   }
@@ -334,7 +352,7 @@ static napi_value js_tick(napi_env env, napi_callback_info info) {
   s->active = 1;
   uv_cond_signal(&wake);
   uv_mutex_unlock(&mu);
-  return int_result(env, r);
+  return int_result(env, send ? send_frames(fd, out, nframes) : 0);
 }
 
 /* Run `fn` on the slot named by the first argument, under the mutex. */
