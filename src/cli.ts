@@ -6,6 +6,9 @@
  * (docs/benchmarks.md, "Health checkers").
  */
 import { runCli } from './cli/main.js';
+import { markStartup } from './startup-timing.js';
+
+markStartup('modulesLoaded');
 
 const code = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),

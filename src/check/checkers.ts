@@ -108,7 +108,8 @@ export class HealthCheckers {
   ) {
     this.#reloaded = previous !== undefined;
     const carried = previous ? previous.#carriedStates() : new Map<string, boolean>();
-    const carriedUp = (vs: VirtualServer, rs: RealServer, i: number): boolean | undefined => carried.get(checkerKey(vs, rs, i));
+    // at the first start nothing is carried: no key to build for each checker
+    const carriedUp = carried.size === 0 ? (): undefined => undefined : (vs: VirtualServer, rs: RealServer, i: number): boolean | undefined => carried.get(checkerKey(vs, rs, i));
     this.book = new HealthBook(config.virtual_server, (vs, rs, i) => !(carriedUp(vs, rs, i) ?? rs.checkers[i]?.alpha !== true));
     this.pool = new CheckPool({ concurrency: opts.concurrency ?? 1024, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.random ? { random: opts.random } : {}) });
     for (const vs of config.virtual_server) {
@@ -116,12 +117,12 @@ export class HealthCheckers {
         rs.checkers.forEach((check, index) => {
           const probe = this.#probe(check, rs, vs);
           if (!probe) return;
-          const job = new CheckerJob(this, vs, rs, index, check, probe, new CheckerState(checkerTiming(check), carriedUp(vs, rs, index)));
-          this.#jobs.push(job);
-          this.pool.add(job);
+          this.#jobs.push(new CheckerJob(this, vs, rs, index, check, probe, new CheckerState(checkerTiming(check), carriedUp(vs, rs, index))));
         });
       }
     }
+    // the first checks count their bootstrap delay from here (one clock read for all of them)
+    this.pool.addAll(this.#jobs);
   }
 
   /** @internal A result of one of our checkers: logged, then told to the health book. */

@@ -17,8 +17,9 @@ import { IpvsController, type SyncReport } from '../ipvs/controller.js';
 import { ScriptRunner, type ScriptIdentity } from '../notify/script-runner.js';
 import { HealthCheckers, type CheckerStatus } from './checkers.js';
 import { NotifyFifo } from '../notify/fifo.js';
-import { probeFactory } from './kinds.js';
+import { loadProbeKinds, probeFactory } from './kinds.js';
 import type { PoolStats } from './pool.js';
+import { markStartup, startupMarks } from '../startup-timing.js';
 
 /** notify_up/notify_down and quorum scripts get this long before they are killed. */
 const NotifyTimeoutMs = 30_000;
@@ -97,14 +98,18 @@ export class CheckerDaemon {
       const info = await client.info();
       const v = info.version;
       log.info({ version: `${v >> 16}.${(v >> 8) & 0xff}.${v & 0xff}`, connections: info.connectionTableSize }, 'IPVS: kernel table found');
+      markStartup('ipvsOpen');
     } catch (e) {
       log.error({ error: (e as Error).message }, e instanceof IpvsUnavailableError ? 'IPVS: not available' : 'IPVS: cannot open the kernel interface');
       return null;
     }
     const ipvsLog = log.child({ subsystem: 'ipvs' });
+    await loadProbeKinds(config);
     const d = new CheckerDaemon(config, new IpvsController(config, client, ipvsLog), client, log);
+    markStartup('checkersBuilt');
     try {
       const report = await d.controller.start();
+      markStartup('ipvsProgrammed');
       log.info({ ...report.applied, failed: report.failed }, 'IPVS: table programmed');
     } catch (e) {
       log.error({ error: (e as Error).message }, 'IPVS: cannot program the table');
@@ -113,6 +118,8 @@ export class CheckerDaemon {
     }
     await d.#followAddresses();
     d.#checkers.start();
+    markStartup('checkersStarted');
+    log.debug({ ms: startupMarks() }, 'Start timing (ms from the process start)');
     return d;
   }
 
@@ -203,6 +210,7 @@ export class CheckerDaemon {
   /** SIGHUP: new checkers (unchanged ones keep their state), then the table reconciled. */
   async reload(config: KeepalivedConfig): Promise<SyncReport> {
     const previous = this.#checkers;
+    await loadProbeKinds(config);
     await previous.pool.stop();
     this.#config = config;
     this.#checkers = this.#build(config, previous);

@@ -2,22 +2,22 @@
  * The command line: keepalived's flags, `-t/--config-test` with keepalived's exit codes, and
  * `--dump-config`. Composition only; the work is in src/config and src/io.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { release, type as osType, version as osVersion } from 'node:os';
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { parseConfig, type ParseResult } from '../config/index.js';
-import { parseConfigOffHeap } from '../config/off-heap.js';
 import { nativeSockets } from '../native/index.js';
 import { configTestExitCode, formatDiagnostic } from '../config/diagnostics.js';
 import { nodeConfigFs } from '../io/node-config-fs.js';
 import { systemHostEnvironment } from '../io/host-environment.js';
 import { buildProgram, formatVersion, signalNumberFor, type CliOptions, type VersionHost } from './options.js';
 import { VERSION } from '../version.js';
+import { markStartup } from '../startup-timing.js';
 import { runDaemon } from './daemon.js';
-import { labDown, runLab } from '../lab/demo.js';
-import { IpvsClient } from '../ipvs/client.js';
-import { formatTable, tableJson } from '../ipvs/format.js';
-import { runGenhashCommand } from './genhash.js';
+import type { IpvsClient } from '../ipvs/client.js';
+// The lab, `ipvs` and `genhash` commands' modules are imported when those commands run: every
+// module costs the daemon's start (~8 ms each in User-Mode Linux, docs/benchmarks.md).
 
 export interface CliIo {
   stdout(text: string): void;
@@ -32,7 +32,7 @@ export const ExitCode = { Ok: 0, Fatal: 1, Config: 2, NoConfig: 6, ProgramError:
 export function runCli(argv: readonly string[], io: CliIo): number | Promise<number> {
   if (argv[0] === 'lab') return runLabCommand(argv.slice(1), io);
   if (argv[0] === 'ipvs') return runIpvsCommand(argv.slice(1), io);
-  if (argv[0] === 'genhash') return runGenhashCommand(argv.slice(1), io);
+  if (argv[0] === 'genhash') return import('./genhash.js').then((m) => m.runGenhashCommand(argv.slice(1), io));
   const program = buildProgram();
   // keepalived acts on -v and --signum as getopt reaches them and exits: what follows is not read
   program.on('option:version', () => {
@@ -60,7 +60,9 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
 
   if (opts.configTest !== undefined || opts.dumpConfig) return checkConfig(opts, io, loadConfig(opts, io));
   limitMallocArenas();
-  return loadConfigOffHeap(opts, io).then((result) => {
+  const first = readsOffHeap(opts, io) ? loadConfigOffHeap(opts, io) : Promise.resolve(loadConfig(opts, io));
+  return first.then((result) => {
+    markStartup('configRead');
     for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
     if (result.includeFailed) return ExitCode.NoConfig;
     if (result.abortedIn !== undefined) return ExitCode.Config;
@@ -167,8 +169,10 @@ function runLabCommand(argv: readonly string[], io: CliIo): number | Promise<num
     io.stderr("keepalived-ts lab: --agent must be 'keepalived-ts' or 'keepalived'\n");
     return ExitCode.Fatal;
   }
-  if (o.down) return labDown().then(() => ExitCode.Ok);
-  return runLab({ version, advertInt, agent: o.agent, keep: o.keep === true, out: (line) => io.stdout(`${line}\n`) });
+  const agent = o.agent;
+  return import('../lab/demo.js').then(({ labDown, runLab }) =>
+    o.down ? labDown().then(() => ExitCode.Ok) : runLab({ version, advertInt, agent, keep: o.keep === true, out: (line) => io.stdout(`${line}\n`) }),
+  );
 }
 
 /** `keepalived-ts ipvs [--json]`: the kernel's IPVS table as `ipvsadm -Ln` shows it. */
@@ -184,9 +188,10 @@ async function runIpvsCommand(argv: readonly string[], io: CliIo): Promise<numbe
     if (e instanceof CommanderError) return e.code === 'commander.helpDisplayed' ? ExitCode.Ok : ExitCode.Fatal;
     throw e;
   }
+  const [ipvs, { formatTable, tableJson }] = await Promise.all([import('../ipvs/client.js'), import('../ipvs/format.js')]);
   let client: IpvsClient | null = null;
   try {
-    client = await IpvsClient.open();
+    client = await ipvs.IpvsClient.open();
     const [info, table] = await Promise.all([client.info(), client.table()]);
     if (cmd.opts<{ json?: boolean }>().json) io.stdout(`${JSON.stringify(tableJson(info, table), null, 2)}\n`);
     else io.stdout(formatTable(info, table));
@@ -199,9 +204,39 @@ async function runIpvsCommand(argv: readonly string[], io: CliIo): Promise<numbe
   }
 }
 
+/**
+ * Main files up to this size are read in this thread at start when they include nothing and
+ * repeat nothing (no `include`, `~SEQ`, `~LST`); larger or composed ones in the worker. Nothing
+ * runs yet at start, so the worker buys no responsiveness there, and it costs its own Node.js
+ * environment, the configuration modules loaded again and the model copied back: at 5,000 real
+ * servers (540 KB) in User-Mode Linux the start took 19 s read here against 31 s through the
+ * worker, for about the same resident memory once settled (on the host: 59 against 58 MB, and a
+ * lower peak; at 10,000, 64 against 61 MB, hence the limit). Reloads always read in the worker: VRRP runs by then, and the
+ * worker keeps a long read from delaying its adverts. docs/benchmarks.md, "Start".
+ */
+export const InThreadMaxBytes = 1024 * 1024;
+
+/** Whether the first reading goes to the worker (large or composed files). */
+function readsOffHeap(opts: CliOptions, io: CliIo): boolean {
+  let fd = -1;
+  try {
+    fd = openSync(resolve(io.cwd, opts.useFile), 'r');
+    const size = fstatSync(fd).size;
+    if (size > InThreadMaxBytes) return true;
+    const head = Buffer.alloc(size);
+    const n = readSync(fd, head, 0, size, 0);
+    return /include|~SEQ|~LST/.test(head.toString('latin1', 0, n));
+  } catch {
+    return false; // missing or unreadable: the reader reports it, as -t does
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
 /** The daemon's reading: in a worker thread (src/config/off-heap.ts), else here if that fails. */
 async function loadConfigOffHeap(opts: CliOptions, io: CliIo): Promise<ParseResult> {
   try {
+    const { parseConfigOffHeap } = await import('../config/off-heap.js');
     return await parseConfigOffHeap(opts.useFile, { cwd: io.cwd, env: io.env, ...(opts.configId !== undefined ? { configId: opts.configId } : {}) });
   } catch (e) {
     io.stderr(`keepalived-ts: reading the configuration in a worker failed (${(e as Error).message}); reading it in the main thread\n`);

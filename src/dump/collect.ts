@@ -6,7 +6,6 @@
  */
 import type { KeepalivedConfig } from '../config/model.js';
 import type { AddressInfo, LinkInfo } from '../netlink/rtnl.js';
-import type { EventHub } from '../events/hub.js';
 import { CollectContext, addressText, type DumpHostFacts } from './collect-context.js';
 import { collectGlobals } from './collect-globals.js';
 import { VrrpCollector, type DumpRuntime, type VrrpClock, type VrrpView } from './collect-vrrp.js';
@@ -166,27 +165,4 @@ export function collectSnapshot(src: DumpSources): DumpSnapshot {
   };
 }
 
-/**
- * The wall-clock time of each instance's last state change, from the event hub (keepalived's
- * last_transition; the daemon's start time before any). Create it before the VRRP daemon starts.
- */
-export class TransitionLog {
-  readonly startedAtUs: number;
-  readonly #last = new Map<string, number>();
-  readonly #unsubscribe: () => void;
-
-  constructor(hub: Pick<EventHub, 'subscribe'>, nowUs: () => number) {
-    this.startedAtUs = nowUs();
-    this.#unsubscribe = hub.subscribe((e) => {
-      if (e.type === 'vrrp-state') this.#last.set(e.name, nowUs());
-    });
-  }
-
-  lastTransitionUs(instance: string): number | undefined {
-    return this.#last.get(instance);
-  }
-
-  close(): void {
-    this.#unsubscribe();
-  }
-}
+export { TransitionLog } from './transitions.js';
