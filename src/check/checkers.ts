@@ -121,8 +121,6 @@ export class HealthCheckers {
         });
       }
     }
-    // the first checks count their bootstrap delay from here (one clock read for all of them)
-    this.pool.addAll(this.#jobs);
   }
 
   /** @internal A result of one of our checkers: logged, then told to the health book. */
@@ -214,7 +212,15 @@ export class HealthCheckers {
     }
   }
 
+  /**
+   * Start checking. The first checks count their bootstrap delay and warmup from here (one clock
+   * read for all of them), which the daemon calls once the IPVS table is programmed: keepalived
+   * registers its checkers after init_services() too (check_daemon.c start_check()), and a start
+   * that programs thousands of services does not find its first checks already due as the VRRP
+   * side starts.
+   */
   start(): void {
+    this.pool.addAll(this.#jobs);
     this.log.info({ checkers: this.pool.size }, 'Activating healthchecker');
     // as keepalived, the FIFO hears each virtual server's state when checking begins
     if (!this.#reloaded) for (const vs of this.config.virtual_server) this.edges.fifoLine?.(`VS ${describeVs(vs)} ${this.book.quorumUp(vs) ? 'UP' : 'DOWN'}\n`);
