@@ -38,6 +38,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmS
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { cleanupOnExit } from './lib.mjs';
 
 // ---------------------------------------------------------------------------------- arguments
 const argv = process.argv.slice(2);
@@ -97,30 +98,7 @@ const nowS = () => (performance.timeOrigin + performance.now()) / 1000;
 const log = (s) => console.error(`[${new Date().toISOString().slice(11, 23)}] ${s}`);
 
 // ---------------------------------------------------------------------------------- cleanup
-const children = new Set();
-let cleaned = false;
-function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  for (const c of children) {
-    try {
-      if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid, 'SIGKILL');
-    } catch {}
-  }
-  try {
-    lab.down();
-  } catch (e) {
-    console.error(`cleanup: ${e.message}`);
-  }
-}
-process.on('exit', cleanup);
-for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(s, () => {
-    console.error(`\n${s}: cleaning up`);
-    cleanup();
-    process.exit(130);
-  });
-}
+const { children, cleanup } = cleanupOnExit(lab);
 // the sweep: each HUP a further 1/RELOADS of the advert cycle on
 const stepS = opt.spacing + (opt.sweep ? opt.advertInt / opt.reloads : 0);
 const seriesS = opt.reloads * stepS + Window.after + 1;

@@ -23,6 +23,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanupOnExit } from './lib.mjs';
 
 // ---------------------------------------------------------------------------------- arguments
 const argv = process.argv.slice(2);
@@ -82,30 +83,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (s) => console.error(`[${new Date().toISOString().slice(11, 23)}] ${s}`);
 
 // ---------------------------------------------------------------------------------- cleanup
-const children = new Set();
-let cleaned = false;
-function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  for (const c of children) {
-    try {
-      if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid, 'SIGKILL');
-    } catch {}
-  }
-  try {
-    lab.down();
-  } catch (e) {
-    console.error(`cleanup: ${e.message}`);
-  }
-}
-process.on('exit', cleanup);
-for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(s, () => {
-    console.error(`\n${s}: cleaning up`);
-    cleanup();
-    process.exit(130);
-  });
-}
+const { children, cleanup } = cleanupOnExit(lab);
 // the whole run is bounded: per run, convergence (60 s max) + settle + window + stop and set-up
 const budgetS = opt.cases.length * opt.agents.length * (opt.seconds + 2 * opt.settle + 100) + 30;
 const watchdog = setTimeout(() => {

@@ -518,9 +518,10 @@ export class VrrpInstanceRunner {
     const packets = this.#packetsFor(priority);
     // a MASTER's adverts go through its stream, which the port keeps up if this loop falls
     // behind (advert-keeper.ts); a priority-0 advert is sent once, the stream paused first
-    if (priority > 0 && this.machine.state === 'MASTER') this.#stream ??= this.#port.openStream?.() ?? null;
+    const steady = priority > 0 && this.machine.state === 'MASTER';
+    if (steady) this.#stream ??= this.#port.openStream?.() ?? null;
     else this.#stream?.pause();
-    if (priority > 0 && this.machine.state === 'MASTER' && this.#stream) {
+    if (steady && this.#stream) {
       try {
         this.#stream.send(packets, this.machine.config.advertIntervalUs);
         this.sent.adverts += packets.length;
