@@ -5,7 +5,7 @@
  * a loop stuck longer than the cover gets no more help; a paused slot is never sent; every
  * argument from JavaScript is checked. The kernel's receive times (SO_TIMESTAMPNS) give the gaps.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { intOption, nativeSockets } from '../../../src/native/index.js';
 import { parseControlMessages, parseTimespecUs, sockaddrIn } from '../../../src/net/sockaddr.js';
 
@@ -14,6 +14,32 @@ const c = n.constants;
 const loopback = Uint8Array.of(127, 0, 0, 1);
 const opened: number[] = [];
 const slots: number[] = [];
+
+/*
+ * The kernel turns receive timestamps on for the whole host a moment after the first socket asks
+ * for them (a deferred static key); a packet that arrives before is stamped when it is read, which
+ * after a busy wait is far too late. One socket keeps them on for this file, and a datagram sent
+ * to it whose stamp is the time it was sent shows they are on.
+ */
+let stampHolder = -1;
+beforeAll(async () => {
+  stampHolder = n.socket(c.AF_INET, c.SOCK_DGRAM, 0);
+  n.setsockopt(stampHolder, c.SOL_SOCKET, c.SO_TIMESTAMPNS, intOption(1));
+  n.bind(stampHolder, sockaddrIn(loopback, 0));
+  const self = sockaddrIn(loopback, n.getsockname(stampHolder).readUInt16BE(2));
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const sentAt = Date.now() * 1000;
+    n.sendto(stampHolder, Uint8Array.of(0), self, 0);
+    await new Promise((r) => setTimeout(r, 20));
+    const m = n.recvmsg(stampHolder, 16, 128);
+    const ts = m && parseControlMessages(m.control).find((cm) => cm.level === c.SOL_SOCKET && cm.type === c.SO_TIMESTAMPNS);
+    const at = ts ? parseTimespecUs(ts.data) : null;
+    if (at !== null && at - sentAt < 10_000) return;
+    if (Date.now() > deadline) throw new Error('receive timestamps did not come on within 5 s');
+  }
+});
+afterAll(() => n.close(stampHolder));
 
 afterEach(() => {
   for (const s of slots.splice(0)) n.keeperClose(s);
