@@ -47,7 +47,8 @@ async function runOne(file: string, work: string): Promise<Outcome> {
     const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    // 'close', not 'exit': a process that ends at once may exit before its stderr has been read
+    const exited = new Promise<void>((r) => child.on('close', () => r()));
     await Promise.race([exited, new Promise((r) => setTimeout(r, RunMs))]);
     const stillRunning = child.exitCode === null && child.signalCode === null;
     if (stillRunning) {
