@@ -26,7 +26,7 @@ sh('ip', ['link', 'set', 'lo', 'up']);
 if (startRuns > 0) {
   // the start-only runs add one VRRP instance (a BACKUP that stays alone on a veth pair)
   sh('ip', ['link', 'add', 'kv0', 'type', 'veth', 'peer', 'name', 'kv1']);
-  sh('ip', ['addr', 'add', '10.9.0.1/24', 'dev', 'kv0']);
+  sh('ip', ['addr', 'add', '198.51.100.1/24', 'dev', 'kv0']);
   for (const l of ['kv0', 'kv1']) sh('ip', ['link', 'set', l, 'up']);
 }
 
@@ -41,7 +41,7 @@ for (let v = 0; v * 4 < n; v++) {
   for (let i = v * 4; i < Math.min(n, v * 4 + 4); i++) conf += `  real_server ${rsIp(i)} 18000 {\n${check}  }\n`;
   conf += '}\n';
 }
-if (startRuns > 0) conf += 'vrrp_instance VI_1 {\n  state BACKUP\n  interface kv0\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n  virtual_ipaddress {\n    10.9.0.100/24\n  }\n}\n';
+if (startRuns > 0) conf += 'vrrp_instance VI_1 {\n  state BACKUP\n  interface kv0\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n  virtual_ipaddress {\n    198.51.100.100/24\n  }\n}\n';
 writeFileSync(join(dir, 'keepalived.conf'), conf);
 
 const sink = spawn(sinkPath, ['18000'], { stdio: ['ignore', 'pipe', 'inherit'] });

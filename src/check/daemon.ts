@@ -19,7 +19,7 @@ import { HealthCheckers, type CheckerStatus } from './checkers.js';
 import { NotifyFifo } from '../notify/fifo.js';
 import { loadProbeKinds, probeFactory } from './kinds.js';
 import type { PoolStats } from './pool.js';
-import { markStartup, startupMarks } from '../startup-timing.js';
+import { howModulesLoaded, markStartup, startupMarks } from '../startup-timing.js';
 
 /** notify_up/notify_down and quorum scripts get this long before they are killed. */
 const NotifyTimeoutMs = 30_000;
@@ -119,7 +119,7 @@ export class CheckerDaemon {
     await d.#followAddresses();
     d.#checkers.start();
     markStartup('checkersStarted');
-    log.debug({ ms: startupMarks() }, 'Start timing (ms from the process start)');
+    log.debug({ ms: startupMarks(), modules: howModulesLoaded() }, 'Start timing (ms from the process start)');
     return d;
   }
 

@@ -13,7 +13,7 @@ import { nodeConfigFs } from '../io/node-config-fs.js';
 import { systemHostEnvironment } from '../io/host-environment.js';
 import { buildProgram, formatVersion, signalNumberFor, type CliOptions, type VersionHost } from './options.js';
 import { VERSION } from '../version.js';
-import { markStartup } from '../startup-timing.js';
+import { howModulesLoaded, markStartup } from '../startup-timing.js';
 import { runDaemon } from './daemon.js';
 import type { IpvsClient } from '../ipvs/client.js';
 // The lab, `ipvs` and `genhash` commands' modules are imported when those commands run: every
@@ -85,7 +85,7 @@ function printVersion(io: CliIo): number {
 }
 
 function versionHost(): VersionHost {
-  const host: VersionHost = { sysname: osType(), release: release(), kernelVersion: osVersion(), nodeVersion: process.version };
+  const host: VersionHost = { sysname: osType(), release: release(), kernelVersion: osVersion(), nodeVersion: process.version, moduleLoad: howModulesLoaded() };
   try {
     const pretty = /^PRETTY_NAME=(.*)$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1];
     // keepalived drops one leading and one trailing double quote

@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { keepalivedSignals } from '../native/signals.js';
+import type { ModuleLoad } from '../bundle-loader.js';
 
 export const DefaultConfigFile = '/etc/keepalived/keepalived.conf';
 
@@ -128,6 +129,8 @@ export interface VersionHost {
   /** The addon's LINUX_VERSION_CODE, if the addon loads. */
   linuxVersionCode?: number;
   nodeVersion: string;
+  /** How the modules were loaded (src/bundle-loader.ts). */
+  moduleLoad?: ModuleLoad;
 }
 
 /**
@@ -136,6 +139,12 @@ export interface VersionHost {
  * configure options is how keepalived-exporter decides that SIGJSON and /tmp/keepalived.json exist.
  * Only what keepalived-ts does is claimed (no SNMP, DBus, BFD, VMACs, nftables).
  */
+const ModuleLoadText = {
+  bundle: 'bundled modules, no V8 code cache',
+  'bundle-cache-rejected': 'bundled modules, V8 code cache rejected',
+  'bundle-code-cache': 'bundled modules, V8 code cache',
+} as const;
+
 export function formatVersion(ownVersion: string, host: VersionHost): string {
   const lines = [`Keepalived v${KeepalivedCompatVersion} (keepalived-ts v${ownVersion})`, ''];
   lines.push('Copyright(C) the keepalived-ts authors (MIT licence); keepalived is Copyright(C) 2001-2022 Alexandre Cassen, <acassen@gmail.com>', '');
@@ -144,7 +153,7 @@ export function formatVersion(ownVersion: string, host: VersionHost): string {
   else lines.push("Built without the native addon (run 'npm install')");
   lines.push(`Running on ${host.sysname} ${host.release} ${host.kernelVersion}`);
   if (host.distro !== undefined) lines.push(`Distro: ${host.distro}`);
-  lines.push(`Node.js ${host.nodeVersion}`, '');
+  lines.push(`Node.js ${host.nodeVersion}${host.moduleLoad !== undefined && host.moduleLoad !== 'files' ? ` (${ModuleLoadText[host.moduleLoad]})` : ''}`, '');
   lines.push('configure options: --enable-json --enable-regex --with-init=systemd', '');
   lines.push('Config options:  LVS REGEX VRRP VRRP_AUTH JSON INIT=systemd SYSTEMD_NOTIFY', '');
   lines.push('System options:  LIBIPVS_NETLINK IPVS_DEST_ATTR_ADDR_FAMILY IPVS_64BIT_STATS IPVS_TUN_TYPE SO_MARK');

@@ -43,7 +43,8 @@ const MasterAddress = NetnsLab.address(1);
 const BackupAddress = NetnsLab.address(2);
 
 const here = dirname(fileURLToPath(import.meta.url));
-const cliJs = resolve(here, '../cli.js');
+// the command run as users run it: its first line gives node's flags
+const command = resolve(here, '../cli.js');
 const captureJs = resolve(here, 'capture.js');
 
 export function boundMs(spec: Pick<ScenarioSpec, 'version' | 'advertInt' | 'mode'>): number {
@@ -140,7 +141,7 @@ export class FailoverLab {
     const child =
       agent === 'keepalived'
         ? this.lab.spawn(this.lab.host(host), 'keepalived', args, { stdio: ['ignore', log, log] })
-        : this.lab.spawn(this.lab.host(host), process.execPath, [cliJs, ...args], { stdio: ['ignore', log, log] });
+        : this.lab.spawn(this.lab.host(host), command, args, { stdio: ['ignore', log, log] });
     closeSync(log);
     return { child, pidFile };
   }

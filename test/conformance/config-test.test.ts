@@ -99,7 +99,7 @@ describe('keepalived-ts -t agrees with keepalived 2.2.7 -t', () => {
     it(label, () => {
       const idArgs = c.configId ? ['-i', c.configId] : [];
       const theirs: RunResult = ns.exec('/usr/sbin/keepalived', ['-t', '-l', '-f', c.file, ...idArgs], { cwd: '/' });
-      const ours: RunResult = ns.exec(process.execPath, [cli, '-t', '-f', c.file, ...idArgs], { cwd: '/' });
+      const ours: RunResult = ns.exec(cli, ['-t', '-f', c.file, ...idArgs], { cwd: '/' });
       const known = knownDifferences[label];
       const context = `\n--- keepalived (rc ${theirs.code}):\n${theirs.stderr}\n--- keepalived-ts (rc ${ours.code}):\n${ours.stderr}`;
       expect([0, 2, 4, 5, 6], `keepalived itself did not run properly${context}`).toContain(theirs.code);

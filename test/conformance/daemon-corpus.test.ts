@@ -44,7 +44,7 @@ async function runOne(file: string, work: string): Promise<Outcome> {
   const dir = mkdtempSync(join(work, 'run-'));
   try {
     const args = ['-n', '-l', '-f', file, '-p', join(dir, 'main.pid'), '-r', join(dir, 'vrrp.pid'), '-c', join(dir, 'checkers.pid'), '-b', join(dir, 'bfd.pid')];
-    const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
+    const child = spawn('ip', ['netns', 'exec', ns.name, cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // 'close', not 'exit': a process that ends at once may exit before its stderr has been read

@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { NetnsLab } from '../../src/lab/netns.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
-export const cliPath = join(repoRoot, 'dist/cli.js');
+/** The command, run as users run it (its own first line gives node's flags, which the code cache needs). */
+export const commandPath = join(repoRoot, 'dist/cli.js');
 
 export interface PeerConfig {
   version: 2 | 3;
@@ -81,7 +82,7 @@ export class VrrpLab {
     writeFileSync(conf, config);
     const pidFile = join(dir, 'main.pid');
     const args = ['-n', '-l', '-D', '-f', conf, '-p', pidFile, '-r', join(dir, 'vrrp.pid'), '-c', join(dir, 'checkers.pid'), '-b', join(dir, 'bfd.pid')];
-    const [cmd, cmdArgs] = agent === 'keepalived' ? ['keepalived', args] : [process.execPath, [cliPath, ...args]];
+    const [cmd, cmdArgs] = agent === 'keepalived' ? ['keepalived', args] : [commandPath, args];
     // both agents log to the console with -l: keep it for failures
     const log = openSync(join(dir, 'log'), 'w');
     const child = this.lab.spawn(this.lab.host(host), cmd, cmdArgs, { stdio: ['ignore', log, log] });

@@ -77,7 +77,7 @@ function pack(): string {
   const src = join(dir, 'src');
   mkdirSync(src);
   for (const entry of new Set(['package.json', 'tsconfig.json', 'src', ...pkgJson.files])) {
-    if (entry === 'dist' || entry === 'prebuilds') continue; // built by prepack
+    if (entry === 'dist' || entry === 'prebuilds' || entry.startsWith('!')) continue; // built by prepack; exclusions
     cpSync(join(repo, entry), join(src, entry), { recursive: true });
   }
   symlinkSync(join(repo, 'node_modules'), join(src, 'node_modules'));
@@ -141,6 +141,18 @@ describe.skipIf(process.platform !== 'linux')('npm package: pack, install withou
     for (const pkg of [localPkg, globalPkg]) {
       expect(existsSync(join(pkg, 'build')), `${pkg}/build exists: something compiled`).toBe(false);
       expect(readdirSync(join(pkg, 'prebuilds', tuple)).filter((f) => f.endsWith('.node')).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('the tarball carries the bundle but no code cache; the installs made one for this node, and the command uses it', () => {
+    const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
+    expect(listing).toContain('package/dist/keepalived-ts.cjs');
+    expect(listing.filter((f) => f.includes('.cache'))).toEqual([]);
+    for (const pkg of [localPkg, globalPkg]) expect(existsSync(join(pkg, 'dist/keepalived-ts.cjs.cache')), pkg).toBe(true);
+    for (const cmd of [join(globalPrefix, 'bin', 'keepalived-ts'), join(dir, 'app', 'node_modules', '.bin', 'keepalived-ts')]) {
+      const r = run(cmd, ['-v'], dir, bareEnv(bin));
+      expect({ cmd, status: r.status }).toEqual({ cmd, status: 0 });
+      expect(r.stderr).toContain(`Node.js ${process.version} (bundled modules, V8 code cache)`);
     }
   });
 

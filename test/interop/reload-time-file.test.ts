@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatReloadTime } from '../../src/reload/time-file.js';
-import { cliPath, waitFor } from '../helpers/vrrp-lab.js';
+import { commandPath, waitFor } from '../helpers/vrrp-lab.js';
 
 const DAY = 24 * 3_600_000;
 
@@ -35,7 +35,7 @@ async function startDaemon(repeat: boolean): Promise<Daemon> {
   writeFileSync(conf, `global_defs {\n  router_id reload-time\n  reload_time_file ${timeFile}\n${repeat ? '  reload_repeat\n' : ''}}\n`);
   const pidFile = join(dir, 'main.pid');
   const log = openSync(join(dir, 'log'), 'w');
-  const child = spawn(process.execPath, [cliPath, '-n', '-l', '-D', '-f', conf, '-p', pidFile, '-r', join(dir, 'vrrp.pid'), '-c', join(dir, 'checkers.pid')], {
+  const child = spawn(commandPath, ['-n', '-l', '-D', '-f', conf, '-p', pidFile, '-r', join(dir, 'vrrp.pid'), '-c', join(dir, 'checkers.pid')], {
     stdio: ['ignore', log, log],
   });
   closeSync(log);
