@@ -76,10 +76,12 @@ export async function runDaemon(
   // taken out of the environment so that scripts do not inherit them
   const systemd = new SystemdNotifier({ unsetEnvironment: true, onError: (msg) => log.warn(`systemd notify: ${msg}`) });
   systemd.startWatchdog();
+  // what runs: a reload can start a subsystem whose blocks were added (keepalived starts the child)
   const run = subsystems(opts, result.config);
+  const subsystemPidFile = { vrrp: opts.vrrp_pid ?? DefaultPidFiles.vrrp, checkers: opts.checkers_pid ?? DefaultPidFiles.checkers };
   const pidFiles = [opts.pid ?? DefaultPidFiles.main];
-  if (run.vrrp) pidFiles.push(opts.vrrp_pid ?? DefaultPidFiles.vrrp);
-  if (run.checkers) pidFiles.push(opts.checkers_pid ?? DefaultPidFiles.checkers);
+  if (run.vrrp) pidFiles.push(subsystemPidFile.vrrp);
+  if (run.checkers) pidFiles.push(subsystemPidFile.checkers);
   for (const f of pidFiles) {
     const other = pidAlive(f);
     if (other !== null) {
@@ -89,6 +91,10 @@ export async function runDaemon(
     }
   }
   for (const f of pidFiles) writeFileSync(f, `${process.pid}\n`);
+  const addPidFile = (f: string): void => {
+    pidFiles.push(f);
+    writeFileSync(f, `${process.pid}\n`);
+  };
   const removePidFiles = (): void => {
     for (const f of pidFiles) {
       try {
@@ -105,10 +111,17 @@ export async function runDaemon(
   };
   warnNotActedOn(result.config);
 
+  // the one event hub: subsystems publish their changes and register their counters here
+  const hub = new EventHub((e) => log.error({ error: (e as Error).message }, 'event subscriber failed'));
   let checkers: CheckerDaemon | null = null;
+  const startCheckers = async (config: ParseResult['config']): Promise<CheckerDaemon | null> => {
+    log.info({ config: opts.useFile, virtual_servers: config.virtual_server.length }, 'Starting Healthcheck child process');
+    const started = await CheckerDaemon.start(config, log);
+    if (started) hub.registerCounters('checker_pool', () => started.status().pool);
+    return started;
+  };
   if (run.checkers) {
-    log.info({ config: opts.useFile, virtual_servers: result.config.virtual_server.length }, 'Starting Healthcheck child process');
-    checkers = await CheckerDaemon.start(result.config, log);
+    checkers = await startCheckers(result.config);
     if (!checkers && !run.vrrp) {
       removePidFiles();
       systemd.close();
@@ -116,10 +129,7 @@ export async function runDaemon(
     }
   }
 
-  // the one event hub: subsystems publish their changes and register their counters here
-  const hub = new EventHub((e) => log.error({ error: (e as Error).message }, 'event subscriber failed'));
-  if (checkers) hub.registerCounters('checker_pool', () => checkers?.status().pool ?? null);
-  const daemon = run.vrrp ? new VrrpDaemon(result.config, { log, hub }) : null;
+  let daemon = run.vrrp ? new VrrpDaemon(result.config, { log, hub }) : null;
   // keepalived's dump files on USR1, USR2, JSON (36) and STATS_CLEAR; set up before the
   // instances start so that their transition times are known
   let running = result.config;
@@ -127,8 +137,8 @@ export async function runDaemon(
     log,
     hub,
     config: () => running,
-    vrrp: daemon,
-    checkers,
+    vrrp: () => daemon,
+    checkers: () => checkers,
     ...(opts.umask !== undefined ? { umask: opts.umask } : {}),
     ...(opts.configId !== undefined ? { instanceName: opts.configId } : {}),
     ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
@@ -155,6 +165,7 @@ export async function runDaemon(
     if (checkers) parts.push(`${checkers.controller.desired.size} virtual servers`);
     return parts.length > 0 ? `Running: ${parts.join(', ')}` : 'Running: nothing configured';
   };
+  log.info(`Started. ${statusLine()}`);
   systemd.ready(statusLine());
   return new Promise<number>((resolve) => {
     // a configuration with nothing to run (static blocks only) still runs until stopped, as
@@ -200,14 +211,36 @@ export async function runDaemon(
       }
       const config = next!.config;
       if (next!.diagnostics.length > 0) log.warn({ diagnostics: diagnosticLines(next!).slice(0, 20), count: next!.diagnostics.length }, 'Reload: the new configuration has problems (keepalived-ts -t lists them)');
+      // a subsystem that did not run and now has blocks starts, as keepalived starts its child
+      // on SIGHUP (main.c propagate_signal, running_vrrp() / running_checker())
+      const wanted = subsystems(opts, config);
+      const ranBefore = { vrrp: daemon !== null, checkers: checkers !== null };
+      if (wanted.vrrp && !daemon) {
+        const started = new VrrpDaemon(config, { log, hub });
+        log.info({ config: opts.useFile, instances: config.vrrp_instance.length }, 'Reload: starting VRRP child process');
+        try {
+          await started.start();
+          daemon = started;
+          run.vrrp = true;
+          addPidFile(subsystemPidFile.vrrp);
+        } catch (e) {
+          log.error({ error: (e as Error).message }, 'Reload: cannot start the VRRP subsystem');
+          await started.stop().catch(() => undefined);
+        }
+      }
+      if (wanted.checkers && !checkers) {
+        checkers = await startCheckers(config);
+        if (checkers) {
+          run.checkers = true;
+          addPidFile(subsystemPidFile.checkers);
+        }
+      }
       warnNotActedOn(config);
-      if (!daemon && config.vrrp_instance.length > 0 && !opts.check) log.warn('Reload: vrrp_instance blocks were added but the VRRP subsystem is not running - restart to run them');
-      if (!checkers && config.virtual_server.length > 0 && !opts.vrrp) log.warn('Reload: virtual_server blocks were added but the checker subsystem is not running - restart to run them');
-      if (daemon) {
+      if (daemon && ranBefore.vrrp) {
         const r = await daemon.reload(config);
         if (r) log.info({ kept: r.kept.length, added: r.added, removed: r.removed }, 'Reload: VRRP instances reconciled');
       }
-      if (checkers) {
+      if (checkers && ranBefore.checkers) {
         const r = await checkers.reload(config);
         log.info({ ...r.applied, failed: r.failed }, 'Reload: IPVS table reconciled');
       }

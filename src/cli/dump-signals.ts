@@ -44,8 +44,9 @@ export interface DumpSignalSources {
   hub: EventHub;
   /** The configuration running now (changes with reloads). */
   config(): KeepalivedConfig;
-  vrrp: VrrpDaemon | null;
-  checkers: CheckerDaemon | null;
+  /** The subsystems running now (a reload can start one). */
+  vrrp(): VrrpDaemon | null;
+  checkers(): CheckerDaemon | null;
   /** `-u/--umask` as given on the command line (keepalived reads it with strtol base 0). */
   umask?: string;
   /** `-i` (config id / instance name) and `-s` (namespace), for data_use_instance names. */
@@ -63,7 +64,7 @@ function parseUmask(text: string | undefined): number | undefined {
 
 /** Install the handlers; returns the function that removes them. Call before the VRRP daemon starts (transition times). */
 export function installDumpSignals(src: DumpSignalSources): () => void {
-  const { log, hub, vrrp, checkers } = src;
+  const { log, hub } = src;
   const transitions = new TransitionLog(hub, wallUs);
   // made at the first stats dump (it holds only what STATS_CLEAR cleared)
   let baseline: StatsBaseline | null = null;
@@ -72,6 +73,8 @@ export function installDumpSignals(src: DumpSignalSources): () => void {
   const tmpdirAtStart = process.env.TMPDIR;
 
   const snapshot = async (m: Awaited<ReturnType<typeof dumpModules>>): Promise<DumpSnapshot> => {
+    const vrrp = src.vrrp();
+    const checkers = src.checkers();
     const byName = (name: string) => vrrp?.runners.find((r) => r.name === name);
     const links = vrrp ? await vrrp.hostLinks() : null;
     return m.collectSnapshot({
@@ -111,6 +114,8 @@ export function installDumpSignals(src: DumpSignalSources): () => void {
   const onData = (): void =>
     run('data', async (m, directory) => {
       const { dataDumpPath, DumpFiles } = m;
+      const vrrp = src.vrrp();
+      const checkers = src.checkers();
       const s = await snapshot(m);
       const c = src.config();
       const instanceName = src.instanceName ?? c.instance;
@@ -139,6 +144,7 @@ export function installDumpSignals(src: DumpSignalSources): () => void {
 
   const onStats = (clear: boolean): void =>
     run(clear ? 'stats (then cleared)' : 'stats', async (m, directory) => {
+      const vrrp = src.vrrp();
       const s = await snapshot(m);
       const files: string[] = [];
       if (vrrp) {
@@ -156,6 +162,7 @@ export function installDumpSignals(src: DumpSignalSources): () => void {
 
   const onJson = (): void =>
     run('JSON', async (m, directory) => {
+      const vrrp = src.vrrp();
       const s = await snapshot(m);
       const text = vrrp ? m.formatVrrpJson(s) : null;
       if (text === null) return []; // keepalived writes none without instances

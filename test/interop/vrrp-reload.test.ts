@@ -3,7 +3,7 @@
  * in network namespaces on a bridge (root). keepalived runs on h1 (192.0.2.11), keepalived-ts
  * on h2 (192.0.2.12). The capture on the bridge shows whether the backup ever saw the master go.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCapture, peerLog, sleep, VrrpLab, waitFor, type Agent, type Peer } from '../helpers/vrrp-lab.js';
@@ -166,4 +166,21 @@ describe('keepalived-ts reloads while MASTER, keepalived 2.2.7 as the backup', (
     expect(longestGap(adverts, ours, 51)).toBeLessThan(1.2);
     expect(adverts.filter((a) => a.src === ours).at(-1)?.priority).toBe(140);
   }, 60_000);
+
+  it('a reload that adds the first vrrp_instance starts the VRRP subsystem, as keepalived starts its VRRP child', async () => {
+    start('keepalived', head + instance('VI_1', 51, 100, '192.0.2.100'));
+    const ts = start('keepalived-ts', head);
+    await waitFor(() => peerLog(ts).includes('Started. Running: nothing configured'), 10_000, 'keepalived-ts to start with nothing to run');
+    await waitFor(() => holders().join() === '1', 15_000, 'keepalived to hold the VIP');
+    const vrrpPidFile = join(ts.dir, 'vrrp.pid');
+    expect(existsSync(vrrpPidFile)).toBe(false);
+    await reload(ts, head + instance('VI_1', 51, 150, '192.0.2.100'));
+    expect(peerLog(ts)).toContain('Reload: starting VRRP child process');
+    await waitFor(() => holders().join() === '2', 15_000, 'keepalived-ts to preempt keepalived and hold the VIP');
+    expect(readFileSync(vrrpPidFile, 'utf8').trim()).toBe(readFileSync(ts.pidFile, 'utf8').trim());
+    // the subsystem started by the reload stops as one started at start: priority 0, the VIP released
+    await lab.terminate(ts);
+    expect(existsSync(vrrpPidFile)).toBe(false);
+    await waitFor(() => holders().join() === '1', 5_000, 'keepalived to take the VIP back');
+  });
 });
