@@ -106,8 +106,9 @@ export async function runDaemon(
   };
 
   const warnNotActedOn = (config: ParseResult['config']): void => {
-    const warning = notActedOnWarning(notActedOn(config, run));
-    if (warning) log.warn({ keywords: notActedOn(config, run) }, warning);
+    const scope = opts.namespace !== undefined ? { ...run, namespace: opts.namespace } : run;
+    const warning = notActedOnWarning(notActedOn(config, scope));
+    if (warning) log.warn({ keywords: notActedOn(config, scope) }, warning);
   };
   warnNotActedOn(result.config);
 

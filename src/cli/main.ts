@@ -58,7 +58,8 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
   }
   const opts = program.opts<CliOptions>();
 
-  if (opts.configTest !== undefined || opts.dumpConfig) return checkConfig(opts, io, loadConfig(opts, io));
+  if (opts.configTest !== undefined) return checkConfigInNamespace(opts, io);
+  if (opts.dumpConfig) return checkConfig(opts, io, loadConfig(opts, io));
   limitMallocArenas();
   const first = readsOffHeap(opts, io) ? loadConfigOffHeap(opts, io) : Promise.resolve(loadConfig(opts, io));
   return first.then((result) => {
@@ -123,6 +124,38 @@ function limitMallocArenas(): void {
   } catch {
     // no addon: only the memory figure suffers
   }
+}
+
+/**
+ * -t with `net_namespace NAME` (or `-s NAME`, which overrides it): keepalived (core/main.c) reads
+ * its global pass, enters the namespace, and checks the rest there, against that namespace's
+ * interfaces. When it cannot enter it (core/namespaces.c set_namespaces(): no /run/netns/NAME,
+ * or setns() refused), it logs so and exits 0 without checking further; only what its global pass
+ * printed is shown.
+ */
+function checkConfigInNamespace(opts: CliOptions, io: CliIo): number {
+  const first = loadConfig(opts, io);
+  const name = opts.namespace ?? first.config.net_namespace;
+  // a failed include or a missing value in the global pass ends keepalived before the namespace
+  if (name === undefined || first.includeFailed || first.abortedIn === 'global') return checkConfig(opts, io, first);
+  let addon: ReturnType<typeof nativeSockets>;
+  try {
+    addon = nativeSockets();
+  } catch (e) {
+    io.stderr(`keepalived-ts: cannot enter network namespace ${name} (${(e as Error).message}); checking in this one\n`);
+    return checkConfig(opts, io, first);
+  }
+  try {
+    addon.enterNetns(name);
+  } catch (e) {
+    const shown = first.diagnostics.filter((d) => (d.phase ?? 'global') === 'global').map((d) => `${formatDiagnostic(d)}\n`);
+    shown.push(`info: Unable to set network namespace ${name} - exiting (${(e as Error).message})\n`);
+    if (typeof opts.configTest === 'string') writeFileSync(opts.configTest, shown.join(''));
+    else io.stderr(shown.join(''));
+    return ExitCode.Ok;
+  }
+  // interfaces are those of the namespace now: read again
+  return checkConfig(opts, io, loadConfig(opts, io));
 }
 
 /** -t / --config-test and --dump-config. */

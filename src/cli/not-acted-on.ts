@@ -19,6 +19,15 @@ const instances = (c: KeepalivedConfig, test: (v: KeepalivedConfig['vrrp_instanc
   c.vrrp_instance.filter(test).map((v) => v.name);
 const global = (test: (g: KeepalivedConfig['global_defs']) => boolean): Probe => (c) => (test(c.global_defs) ? ['global_defs'] : []);
 
+/**
+ * Process-wide keywords, whichever subsystems run. `net_namespace`: keepalived enters the named
+ * namespace before it opens anything; the daemon stays in its own (`-t` does check in it).
+ */
+const processProbes: Record<string, Probe> = {
+  net_namespace: (c) => (c.net_namespace !== undefined ? ['net_namespace'] : []),
+  net_namespace_ipvs: (c) => (c.net_namespace_ipvs !== undefined ? ['net_namespace_ipvs'] : []),
+};
+
 /** VRRP keywords: checked when the VRRP side runs. */
 const vrrpProbes: Record<string, Probe> = {
   'IPv6 vrrp_instance': (c) => instances(c, (v) => v.family === 'inet6'),
@@ -76,7 +85,8 @@ const checkerProbes: Record<string, Probe> = {
   'enable_snmp_checker': global((g) => g.enable_snmp_checker),
 };
 
-export function notActedOn(c: KeepalivedConfig, run: { vrrp: boolean; checkers: boolean }): NotActedOn[] {
+/** `run.namespace`: the `-s/--namespace` option, not acted on either (it overrides `net_namespace`). */
+export function notActedOn(c: KeepalivedConfig, run: { vrrp: boolean; checkers: boolean; namespace?: string }): NotActedOn[] {
   const out: NotActedOn[] = [];
   const scan = (probes: Record<string, Probe>): void => {
     for (const [keyword, probe] of Object.entries(probes)) {
@@ -84,6 +94,8 @@ export function notActedOn(c: KeepalivedConfig, run: { vrrp: boolean; checkers: 
       if (where.length > 0) out.push({ keyword, where: [...new Set(where)] });
     }
   };
+  if (run.namespace !== undefined) out.push({ keyword: '-s/--namespace', where: [run.namespace] });
+  scan(processProbes);
   if (run.vrrp) scan(vrrpProbes);
   if (run.checkers) scan(checkerProbes);
   return out;

@@ -77,6 +77,12 @@ export interface NativeSockets {
   keeperStats(slot: number): [number, number, number];
   /** The longest time between two adverts of the slot out (µs, sent by either thread) since the last call. */
   keeperTakeMaxGap(slot: number): number;
+  /**
+   * setns(2) of the calling thread into the network namespace /run/netns/<name> (native/netns.c).
+   * Throws an Error with `code` (ENOENT: no such namespace, EPERM: not allowed), or a RangeError
+   * when `name` is not a single path component of 1..255 bytes.
+   */
+  enterNetns(name: string): void;
   /** The C library's SIGRTMIN / SIGRTMAX at run time (34 / 64 with glibc). */
   sigrtmin(): number;
   sigrtmax(): number;

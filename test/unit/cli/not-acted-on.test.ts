@@ -38,4 +38,15 @@ vrrp_instance VI_2 {
     expect(notActedOn(c, { vrrp: false, checkers: true })).toEqual([]);
     expect(notActedOnWarning([])).toBeNull();
   });
+
+  it('names net_namespace and -s/--namespace whichever subsystems run (the daemon does not enter a namespace)', () => {
+    const c = parseText(`net_namespace blue
+net_namespace_ipvs green
+`).config;
+    expect(notActedOn(c, { vrrp: false, checkers: true })).toEqual([
+      { keyword: 'net_namespace', where: ['net_namespace'] },
+      { keyword: 'net_namespace_ipvs', where: ['net_namespace_ipvs'] },
+    ]);
+    expect(notActedOn(parseText('').config, { vrrp: true, checkers: false, namespace: 'red' })).toEqual([{ keyword: '-s/--namespace', where: ['red'] }]);
+  });
 });

@@ -5,23 +5,12 @@
  * the argument checks.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nativeSockets } from '../../../src/native/index.js';
+import { addonPath } from '../../helpers/addon-path.js';
 import { keepalivedSignals, onNumberedSignal, realtimeSignalRange } from '../../../src/native/signals.js';
 
 const n = nativeSockets();
-const root = resolve(import.meta.dirname, '../../..');
-
-/** The addon file the child loads by itself (it cannot import our TypeScript). */
-function addonPath(): string {
-  const built = resolve(root, 'build/Release/keepalived_ts_native.node');
-  if (existsSync(built)) return built;
-  const gypBuild = createRequire(import.meta.url)('node-gyp-build') as { path(dir: string): string };
-  return gypBuild.path(root);
-}
 
 const childScript = `
 const addon = require(process.env.KT_ADDON);
