@@ -28,6 +28,7 @@
 
 #include "tcp_probe.h"
 #include "advert_keeper.h"
+#include "netns.h"
 #include "napi_args.h"
 
 #define CHECK(call)                                                            \
@@ -673,6 +674,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
   tcp_probe_register(env, exports);
   advert_keeper_register(env, exports);
+  netns_register(env, exports);
   napi_value c;
   napi_create_object(env, &c);
   set_const(env, c, "AF_INET", AF_INET);

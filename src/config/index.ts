@@ -16,6 +16,7 @@ import { lvsRootKeywords } from './keywords/lvs.js';
 import { completeVrrp } from './validate/vrrp.js';
 import { completeLvs } from './validate/lvs.js';
 import { checkScriptSecurity } from './validate/script-security.js';
+import { bindScriptUsers } from './validate/script-user.js';
 
 export interface ParseResult {
   readonly config: KeepalivedConfig;
@@ -69,6 +70,7 @@ export function parseConfig(mainFile: string, options: ParseOptions): ParseResul
   );
   const parser = new Parser(reader, sink, options.host);
   const config = newConfig(options.host.hostname);
+  bindScriptUsers(parser, config);
   try {
     parser.processTop(rootKeywords, config, phaseOfRootKeyword);
     parser.phase = 'check';

@@ -8,6 +8,7 @@ import { Grade, type DiagnosticSink, type Phase, type SourceLocation } from './d
 import type { HostEnvironment } from './environment.js';
 import type { ConfigReader, Statement } from './reader.js';
 import { splitQuotedEscaped } from './text.js';
+import { notifyScriptKept } from './validate/script-user.js';
 
 export type Handler<T> = (target: T, st: Statement, p: Parser) => void;
 export type KeywordTable<T> = Readonly<Record<string, Handler<T>>>;
@@ -32,6 +33,45 @@ export function block<T, C>(
     if (!skipped && close) close(child, target, p);
   };
 }
+
+/**
+ * keepalived's general rule for a missing value: a handler that takes a word with
+ * `strvec_slot()` when the line has none stops the whole reading (`null_strvec()`, exit 2);
+ * handlers that first check how many words there are report their own message instead. Most of
+ * our handlers stop through `missingParameter()` (the value readers do); these are the keywords,
+ * by enclosing block ('' at the top level), whose keepalived handler takes its first word
+ * unconditionally although ours checks for it.
+ */
+const RequiresFirstWord: Readonly<Record<string, ReadonlySet<string>>> = (() => {
+  const connection = ['connect_ip', 'bindto', 'bind_if'];
+  const table: Record<string, string[]> = {
+    '': ['vrrp_script', 'vrrp_track_process', 'track_file', 'vrrp_track_file', 'virtual_server_group', 'virtual_server'],
+    vrrp_instance: ['vrf', 'mcast_src_ip', 'unicast_src_ip', 'mcast_dst_ip', 'lvs_sync_daemon_interface'],
+    vrrp_script: ['user'],
+    vrrp_track_process: ['process'],
+    virtual_server: [
+      'ip_family', 'lb_algo', 'lvs_sched', 'lb_kind', 'lvs_method', 'persistence_engine', 'persistence_granularity',
+      'protocol', 'sorry_server', 'real_server',
+    ],
+    real_server: ['lvs_method'],
+    url: ['path', 'digest'],
+    HTTP_GET: connection,
+    SSL_GET: connection,
+    TCP_CHECK: connection,
+    SMTP_CHECK: connection,
+    UDP_CHECK: connection,
+    PING_CHECK: connection,
+    DNS_CHECK: [...connection, 'type', 'name'],
+    FILE_CHECK: ['track_file'],
+  };
+  return Object.fromEntries(Object.entries(table).map(([k, v]) => [k, new Set(v)]));
+})();
+
+/**
+ * Script keywords keepalived reads with `set_script_params_array()` alone: bare, they set
+ * nothing and say nothing. The others (`notify_script_init()`) stop reading (exit 2).
+ */
+const SilentScriptKeywords: ReadonlySet<string> = new Set(['script', 'misc_path']);
 
 export class Parser {
   readonly reader: ConfigReader;
@@ -187,10 +227,12 @@ export class Parser {
       this.report(Grade.UnknownKeyword, `Unknown keyword '${word}'`);
       return;
     }
+    const parent = this.#keywords[this.#keywords.length - 1] ?? '';
     this.#keywords.push(word);
     const savedWords = this.#currentWords;
     this.#currentWords = st.words;
     try {
+      if (st.words.length < 2 && RequiresFirstWord[parent]?.has(word)) this.missingParameter();
       handler(target, st, this);
     } finally {
       this.#keywords.pop();
@@ -273,8 +315,9 @@ export class Parser {
     }
     const command = line.words[1];
     if (command === undefined) {
-      this.report(Grade.MissingParameter, `${st.words[0]} requires a script`);
-      return null;
+      if (SilentScriptKeywords.has(st.words[0]!)) return null;
+      // notify_script_init() names the missing word while saying it cannot parse the script
+      this.missingParameter();
     }
     const argv = splitQuotedEscaped(command);
     if (!argv.ok || argv.words.length === 0) {
@@ -284,6 +327,7 @@ export class Parser {
     const spec: ScriptSpec = { command, args: argv.words };
     if (line.words[2] !== undefined) spec.user = line.words[2];
     if (line.words[3] !== undefined) spec.group = line.words[3];
+    if (!notifyScriptKept(this, st.words[0]!, spec)) return null;
     this.scripts.push({ spec, keyword: st.words[0]!, location: st.location });
     return spec;
   }

@@ -307,6 +307,8 @@ export class ConfigReader {
       if (text.startsWith('~')) return text;
       if (!text.includes('$')) return text;
       const replaced = this.#replaceParams(text, location);
+      // a runaway (recursive) definition: the one report is all; the half-expanded line is dropped
+      if (replaced === false) return null;
       if (replaced === null) return text;
       text = decomment(replaced).text;
       if (!(text.startsWith('@') || text.includes('$'))) return text;
@@ -328,9 +330,10 @@ export class ConfigReader {
    * One substitution pass over the line: `$NAME` (ended by blank, `,`, `)` or end of line) and
    * `${NAME}` / `${NAME params}`. Replacement text is rescanned, so definitions nest. A
    * multi-line definition is only expanded as the last thing on the line; its further lines are
-   * read next. Returns null when nothing was replaced.
+   * read next. Returns null when nothing was replaced, false when it gave up on a recursive
+   * definition (reported).
    */
-  #replaceParams(text: string, location: SourceLocation): string | null {
+  #replaceParams(text: string, location: SourceLocation): string | null | false {
     let pos = 0;
     let found = false;
     let substitutions = 0;
@@ -344,7 +347,7 @@ export class ConfigReader {
       }
       if (++substitutions > this.#limits.substitutionsPerLine) {
         this.report(Grade.GeneralError, `too many substitutions on one line - recursive definition? '${text.slice(0, 80)}'`, location);
-        return null;
+        return false;
       }
       found = true;
       const { def, end, params } = ref;
@@ -418,7 +421,11 @@ export class ConfigReader {
     const variable = (varPart ?? '').trim();
     if (!variable || /[ \t]/.test(variable) || numParts.length === 0 || numParts.length > 3) return false;
     inner = numParts.join(',');
-    if (inner.includes('$')) inner = this.#replaceParams(inner, location) ?? inner;
+    if (inner.includes('$')) {
+      const replaced = this.#replaceParams(inner, location);
+      if (replaced === false) return true; // reported already: the line is used up
+      inner = replaced ?? inner;
+    }
     const nums = inner.split(',').map((s) => parseCLong(s.trim()));
     if (nums.some((n) => n === null)) return false;
     let start: number;

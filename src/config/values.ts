@@ -32,7 +32,8 @@ function strtol(text: string, base: number): { value: number; rest: string } {
 export function readInt(p: Parser, word: string | undefined, min: number, max: number, base = 10): number | null {
   if (word === undefined) p.missingParameter();
   const { value, rest } = strtol(word, base);
-  if (rest !== '' || word === '') p.report(Grade.InvalidNumber, `invalid number '${word}'`);
+  // strtol(3) reads an empty string as 0 with nothing left over: keepalived accepts it
+  if (rest !== '') p.report(Grade.InvalidNumber, `invalid number '${word}'`);
   else if (value < IntMin || value > IntMax) p.report(Grade.InvalidNumber, `number '${word}' outside integer range`);
   else if (value < min || value > max) p.report(Grade.InvalidNumber, `number '${word}' outside range [${min}, ${max}]`);
   else return value;
@@ -44,16 +45,33 @@ export function readUnsigned(p: Parser, word: string | undefined, min: number, m
   const trimmed = word.replace(/^[ \t\n\r\f\v]+/, '');
   const { value, rest } = strtol(trimmed, base);
   if (trimmed.startsWith('-')) p.report(Grade.InvalidNumber, `negative number '${word}'`);
-  else if (rest !== '' || trimmed === '') p.report(Grade.InvalidNumber, `invalid number '${word}'`);
+  else if (rest !== '') p.report(Grade.InvalidNumber, `invalid number '${word}'`);
   else if (value > UintMax) p.report(Grade.InvalidNumber, `number '${word}' outside unsigned integer range`);
   else if (value < min || value > max) p.report(Grade.InvalidNumber, `number '${word}' outside range [${min}, ${max}]`);
   else return value;
   return null;
 }
 
+/** ULONG_MAX on keepalived's 64-bit targets, and its TIMER_MAXIMUM (ULONG_MAX - 1). */
+const UlongMax = (1n << 64n) - 1n;
+const TimerMaximum = UlongMax - 1n;
+
+/** strtoull(3) in base 10 over the whole text: null when something is left over. */
+function strtoull(text: string): { value: bigint; overflow: boolean } | null {
+  const m = /^[ \t\n\r\f\v]*([+-]?)([0-9]*)(.*)$/s.exec(text)!;
+  if (m[2] === '') return text === '' ? { value: 0n, overflow: false } : null;
+  if (m[3] !== '') return null;
+  let value = BigInt(m[2]!);
+  const overflow = value > UlongMax;
+  if (overflow) value = UlongMax;
+  else if (m[1] === '-') value = (UlongMax + 1n - value) & UlongMax;
+  return { value, overflow };
+}
+
 /**
  * A decimal with up to `shift` places, returned as an integer scaled by 10^shift (so seconds with
- * shift 6 give microseconds). Extra places are reported and rounded, as keepalived does.
+ * shift 6 give microseconds), as keepalived's `read_decimal_unsigned_long_func()` reads it: extra
+ * places are reported but rounded and still accepted; min and max are scaled values.
  */
 export function readDecimal(p: Parser, word: string | undefined, min: number, max: number, shift: number): number | null {
   if (word === undefined) p.missingParameter();
@@ -62,33 +80,34 @@ export function readDecimal(p: Parser, word: string | undefined, min: number, ma
     return null;
   }
   const dot = word.indexOf('.');
-  let intPart = dot >= 0 ? word.slice(0, dot) : word;
-  let frac = dot >= 0 ? word.slice(dot + 1) : '';
+  let places = dot >= 0 ? word.length - dot - 1 : 0;
   let roundUp = false;
-  if (frac.length > shift) {
+  if (places > shift) {
     p.report(Grade.InvalidNumber, `number '${word}' has too many decimal places`);
-    roundUp = (frac[shift] ?? '0') >= '5';
-    frac = frac.slice(0, shift);
+    roundUp = (word[dot + shift + 1] ?? '') >= '5';
+    places = shift;
   }
-  intPart = intPart.replace(/^[ \t]+/, '');
-  const digits = intPart + frac.padEnd(shift, '0');
-  if (!/^\+?[0-9]+$/.test(digits)) {
+  const digits = (dot >= 0 ? word.slice(0, dot) + word.slice(dot + 1, dot + 1 + places) : word) + '0'.repeat(shift - places);
+  const parsed = strtoull(digits);
+  if (parsed === null) {
     p.report(Grade.InvalidNumber, `invalid number '${word}'`);
     return null;
   }
-  let value = Number(digits.replace('+', ''));
-  if (roundUp) value++;
-  if (!Number.isSafeInteger(value)) {
+  if (parsed.overflow) {
     p.report(Grade.InvalidNumber, `number '${word}' outside unsigned decimal range`);
     return null;
   }
-  if (value < min || value > max) {
-    const scale = 10 ** shift;
-    const fmt = (v: number): string => (shift ? `${Math.floor(v / scale)}.${String(v % scale).padStart(shift, '0')}` : String(v));
-    p.report(Grade.InvalidNumber, `number '${word}' outside range [${fmt(min)}, ${fmt(max)}]`);
+  const value = parsed.value + (roundUp ? 1n : 0n);
+  const lo = BigInt(min);
+  const hi = max >= TimerMaxUs ? TimerMaximum : BigInt(max);
+  if (value < lo || value > hi) {
+    const scale = 10n ** BigInt(shift);
+    // printf("%lu.%*.*lu"): with no places the fraction prints as nothing
+    const fmt = (v: bigint): string => `${v / scale}.${shift ? String(v % scale).padStart(shift, '0') : ''}`;
+    p.report(Grade.InvalidNumber, `number '${word}' outside range [${fmt(lo)}, ${fmt(hi)}]`);
     return null;
   }
-  return value;
+  return Number(value);
 }
 
 /** keepalived's TIMER_MAXIMUM: the largest timer it accepts, in microseconds. */
@@ -118,14 +137,12 @@ export function readOptionalBool(p: Parser, st: Statement, index = 1): boolean |
   return v;
 }
 
-/** The single string argument of a keyword, reporting it when missing. */
+/**
+ * The single string argument of a keyword. keepalived's handlers take it with `strvec_slot()`,
+ * which stops reading the configuration when it is missing (exit 2).
+ */
 export function readString(p: Parser, st: Statement, index = 1): string | null {
-  const word = st.words[index];
-  if (word === undefined) {
-    p.report(Grade.MissingParameter, `${st.words[0]} requires a parameter`);
-    return null;
-  }
-  return word;
+  return st.words[index] ?? p.missingParameter(index);
 }
 
 export function secondsFromUs(us: number): number {

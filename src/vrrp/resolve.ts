@@ -179,7 +179,8 @@ export function resolveVrrp(c: KeepalivedConfig): ResolvedVrrp {
     id,
     name: s.name,
     args: s.script ? [...s.script.args] : [],
-    ...(s.user ? { user: s.user } : s.script?.user !== undefined ? { user: { user: s.script.user, ...(s.script.group !== undefined ? { group: s.script.group } : {}) } } : {}),
+    // keepalived takes a vrrp_script's user from its `user` line only; words after `script` are ignored
+    ...(s.user ? { user: s.user } : {}),
     intervalUs: Math.round(s.interval * Us),
     timeoutUs: Math.round((s.timeout ?? s.interval) * Us),
     rise: s.rise,

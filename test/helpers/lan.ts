@@ -359,9 +359,12 @@ export class LanRouter {
 
 const names = (i: Record<string, unknown>): string[] => Object.keys(i);
 
+const hostPrograms = { '/bin/true': { content: '#!/bin/sh\n', mode: 0o755 }, '/bin/false': { content: '#!/bin/sh\nexit 1\n', mode: 0o755 } };
+
 /** A parsed configuration a router can run: only what keepalived would refuse to run with stops it (warnings are the point of some tests). */
 function usable(router: string, config: string): ReturnType<typeof parseText> {
-  const parsed = parseText(config);
+  // the host has the programs the tests' vrrp_scripts name (keepalived disables a missing one)
+  const parsed = parseText(config, { files: hostPrograms });
   const verdict = configTestExitCode(parsed.diagnostics);
   if (parsed.abortedIn !== undefined || verdict === ConfigTestExit.CannotRun) throw new Error(`${router}: ${parsed.diagnostics.map((d) => d.message).join('; ')}`);
   return parsed;

@@ -2,6 +2,7 @@
 import type { ScriptSpec } from '../parser.js';
 import { readUnsigned } from '../values.js';
 import { checkerBlock, commonCheckerKeywords, type CheckerCommon } from './common.js';
+import { commandString, defaultScriptUserFails } from '../validate/script-user.js';
 
 export interface MiscCheck extends CheckerCommon {
   type: 'MISC_CHECK';
@@ -46,6 +47,12 @@ export const miscCheck = checkerBlock<{ checkers: unknown[] }, MiscCheck>(
   (c, _owner, p) => {
     if (!c.misc_path) {
       p.error('No script path has been specified for MISC_CHECKER - skipping');
+      return false;
+    }
+    // keepalived (misc_end_handler): without a `user`, the default script user must be settable
+    if (!c.user && defaultScriptUserFails(p)) {
+      p.error(`Unable to set default user for misc script ${commandString(c.misc_path)} - removing`);
+      p.forgetScript(c.misc_path);
       return false;
     }
     return true;

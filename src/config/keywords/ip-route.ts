@@ -5,8 +5,8 @@
  * [no_track] [track_group <g>]`.
  */
 import type { Parser } from '../parser.js';
+import { Grade } from '../diagnostics.js';
 import { formatIp, parseIp, type Family } from '../address.js';
-import { parseAddressWithPrefix } from './ip-address.js';
 
 export interface IpRouteEntry {
   to: string;
@@ -31,7 +31,7 @@ export interface IpRouteEntry {
   attributes: Record<string, string>;
 }
 
-const RouteTypes = ['unicast', 'local', 'broadcast', 'multicast', 'throw', 'unreachable', 'prohibit', 'blackhole', 'nat'];
+const RouteTypes = ['local', 'nat', 'broadcast', 'brd', 'anycast', 'multicast', 'prohibit', 'unreachable', 'blackhole', 'xresolve', 'unicast', 'throw'];
 const Tables: Readonly<Record<string, number>> = { unspec: 0, default: 253, main: 254, local: 255 };
 const Protocols = ['unspec', 'redirect', 'kernel', 'boot', 'static', 'gated', 'ra', 'mrt', 'zebra', 'bird', 'dnrouted', 'xorp', 'ntk', 'dhcp', 'keepalived', 'babel', 'bgp', 'isis', 'ospf', 'rip', 'eigrp'];
 const Scopes = ['global', 'universe', 'site', 'link', 'host', 'nowhere'];
@@ -42,14 +42,59 @@ function byteOrName(word: string, names: readonly string[] | Readonly<Record<str
   return /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(word) && Number(word) <= max;
 }
 
+/** find_rttables_rtntype(): a route type name or a number 0-255 (strtoul base 0). */
+export function isRouteType(word: string): boolean {
+  if (RouteTypes.includes(word)) return true;
+  const n = /^0[xX][0-9a-fA-F]+$/.test(word) ? parseInt(word, 16) : /^0[0-7]*$/.test(word) ? parseInt(word, 8) : /^[1-9][0-9]*$/.test(word) ? Number(word) : NaN;
+  return n <= 255;
+}
+
+/**
+ * keepalived's parse_route(): `default`, `any` and `all` have no family of their own (undefined)
+ * until the rest of the route gives one; otherwise an address with an optional prefix length.
+ */
+function parseRouteDestination(p: Parser, text: string): { text?: string; family?: Family } | null {
+  if (text === 'default' || text === 'any' || text === 'all') return {};
+  if (text === 'default6') {
+    p.report(Grade.Info, "'default6' is deprecated - please replace with 'inet6 default'");
+    return { text: '::/0', family: 'inet6' };
+  }
+  return readPrefix(p, text);
+}
+
+/**
+ * `ADDRESS[/LEN]` of a route or rule: the family from the text, a bad length reported and replaced
+ * by the full one, a bad address reported (null), as keepalived's parse_route() reads it.
+ */
+export function readPrefix(p: Parser, text: string): { text: string; family: Family } | null {
+  const family: Family = text.includes(':') ? 'inet6' : 'inet';
+  const full = family === 'inet6' ? 128 : 32;
+  const slash = text.indexOf('/');
+  let len = full;
+  if (slash >= 0) {
+    const lenText = text.slice(slash + 1);
+    if (!/^[0-9]+$/.test(lenText) || Number(lenText) > full) p.error(`Invalid address prefix len ${lenText} for address ${text} - using ${full}`);
+    else len = Number(lenText);
+  }
+  const a = parseIp(slash >= 0 ? text.slice(0, slash) : text);
+  if (!a || a.family !== family) {
+    p.error(`VRRP parsed invalid IP ${text}. skipping IP...`);
+    return null;
+  }
+  return { text: `${formatIp(a)}/${len}`, family };
+}
+
 export function parseIpRouteEntry(p: Parser, words: readonly string[], kind: 'virtual' | 'static'): IpRouteEntry | null {
+  // As keepalived's alloc_route(): the family is unset until a word gives one, and every later
+  // word with a family (including `default`, which has none) must agree with it.
   let family: Family | undefined;
   let dest: string | undefined;
+  let destFamily: Family | undefined;
   const r: Omit<IpRouteEntry, 'to' | 'family'> & { to?: string } = { no_track: false, attributes: {} };
-  const sameFamily = (f: Family, what: string): boolean => {
+  const sameFamily = (f: Family | undefined, what?: string): boolean => {
     if (family === undefined) family = f;
     else if (family !== f) {
-      p.error(`Cannot mix IPv4 and IPv6 addresses for route (${what})`);
+      p.error(`Cannot mix IPv4 and IPv6 addresses for route${what === undefined ? '' : ` (${what})`}`);
       return false;
     }
     return true;
@@ -57,16 +102,23 @@ export function parseIpRouteEntry(p: Parser, words: readonly string[], kind: 'vi
   const address = (w: string | undefined, what: string): string | null => {
     const a = w === undefined ? null : parseIp(w);
     if (!a) {
+      if (w !== undefined) p.error(`VRRP parsed invalid IP ${w}. skipping IP...`);
       p.error(`invalid route ${what} address ${w ?? ''}`);
       return null;
     }
-    return sameFamily(a.family, w!) ? formatIp(a) : null;
+    return sameFamily(a.family) ? formatIp(a) : null;
   };
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     const next = (): string | undefined => words[++i];
     if (w === 'inet' || w === 'inet6') {
-      if (!sameFamily(w, w)) return null;
+      if (family !== undefined && family !== w) {
+        p.error(`${w} specified for ${w === 'inet' ? 'IPv6' : 'IPv4'} route`);
+        return null;
+      }
+      family = w;
+      // keepalived steps over the word after the family too
+      i++;
     } else if (w === 'src') {
       const a = address(next(), 'src');
       if (a === null) return null;
@@ -74,16 +126,26 @@ export function parseIpRouteEntry(p: Parser, words: readonly string[], kind: 'vi
     } else if (w === 'via' || w === 'gw') {
       if (w === 'gw') p.error('"gw" for routes is deprecated. Please use "via"');
       let v = next();
-      if (v === 'inet' || v === 'inet6') v = next();
+      if (v === 'inet' || v === 'inet6') {
+        if (!sameFamily(v)) return null;
+        v = next();
+      }
       const a = address(v, 'via');
       if (a === null) return null;
       r.via = a;
     } else if (w === 'from') {
       const v = next() ?? '';
-      const pre = parseAddressWithPrefix(p, v);
-      if (!pre) return null;
-      if (pre.address.family !== 'inet6') p.error(`route from address only supported with IPv6 (${v})`);
-      r.from = `${formatIp(pre.address)}/${pre.prefix}`;
+      const pre = parseRouteDestination(p, v);
+      if (!pre) {
+        p.error(`invalid route from address ${v}`);
+        return null;
+      }
+      if (pre.family !== 'inet6') {
+        p.error(`route from address only supported with IPv6 (${v})`);
+        return null;
+      }
+      if (!sameFamily(pre.family)) return null;
+      r.from = pre.text!;
     } else if (w === 'tos' || w === 'dsfield') {
       const v = next() ?? '';
       if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(v) || Number(v) > 255) p.error(`TOS value ${v} is invalid`);
@@ -118,6 +180,15 @@ export function parseIpRouteEntry(p: Parser, words: readonly string[], kind: 'vi
         p.error(`${w} requires a value for route`);
         return null;
       }
+      // these three tie the route to one family
+      if (w === 'realms' || w === 'pref' || w === 'expires') {
+        const only: Family = w === 'realms' ? 'inet' : 'inet6';
+        if (family !== undefined && family !== only) {
+          p.error(w === 'realms' ? 'realms are only valid for IPv4' : `${w} is only valid for IPv6`);
+          return null;
+        }
+        family = only;
+      }
       if (w === 'pref' && !['low', 'medium', 'high'].includes(v)) p.error(`Invalid pref ${v} for route`);
       r.attributes[w] = v;
     } else if (w === 'or') {
@@ -135,41 +206,33 @@ export function parseIpRouteEntry(p: Parser, words: readonly string[], kind: 'vi
       }
       hops.push(cur);
       r.nexthop = hops;
-    } else if (w === 'no_track') {
-      r.no_track = true;
     } else if (kind === 'static' && w === 'track_group') {
       const v = next();
       if (v === undefined) p.error('track_group requires a name');
       else r.track_group = v;
+    } else if (w === 'no_track') {
+      r.no_track = true;
     } else {
-      let j = i;
-      if (words[j] === 'to') j++;
-      if (RouteTypes.includes(words[j] ?? '')) {
-        r.type = words[j]!;
-        j++;
+      // keepalived skips a leading `to`, but looks for the route type in the word it saw first
+      // (so `to unicast 192.0.2.0/24` fails on `unicast`)
+      if (w === 'to') i++;
+      if (isRouteType(w)) {
+        r.type = w;
+        i++;
       }
-      i = j;
       dest = words[i];
       if (dest === undefined) {
         p.error('Route must have a destination');
         return null;
       }
-      let pre;
-      if (dest === 'default' || dest === 'any' || dest === 'all') pre = { text: '0.0.0.0/0', family: 'inet' as Family };
-      else if (dest === 'default6') pre = { text: '::/0', family: 'inet6' as Family };
-      else {
-        const slash = dest.indexOf('/');
-        const a = parseIp(slash >= 0 ? dest.slice(0, slash) : dest);
-        const len = slash >= 0 ? dest.slice(slash + 1) : undefined;
-        const full = a?.family === 'inet6' ? 128 : 32;
-        if (!a || (len !== undefined && (!/^[0-9]+$/.test(len) || Number(len) > full))) {
-          p.error(`unknown route keyword ${dest}`);
-          return null;
-        }
-        pre = { text: `${formatIp(a)}/${len ?? full}`, family: a.family };
+      const pre = parseRouteDestination(p, dest);
+      if (!pre) {
+        p.error(`unknown route keyword ${dest}`);
+        return null;
       }
       if (!sameFamily(pre.family, dest)) return null;
-      r.to = pre.text;
+      destFamily = pre.family;
+      r.to = pre.text ?? '';
     }
   }
   if (r.to === undefined) {
@@ -184,5 +247,8 @@ export function parseIpRouteEntry(p: Parser, words: readonly string[], kind: 'vi
     p.error('Static route cannot have track group if no oif specified');
     delete r.track_group;
   }
-  return { ...r, to: r.to, family: family ?? 'inet' };
+  const fam: Family = family ?? 'inet';
+  // a family-less destination (`default`) takes the route's family
+  if (destFamily === undefined) r.to = fam === 'inet6' ? '::/0' : '0.0.0.0/0';
+  return { ...r, to: r.to, family: fam };
 }

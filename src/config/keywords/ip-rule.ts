@@ -5,6 +5,7 @@
  */
 import type { Parser } from '../parser.js';
 import { formatIp, parseIp, type Family } from '../address.js';
+import { isRouteType, readPrefix } from './ip-route.js';
 
 export interface IpRuleEntry {
   family: Family;
@@ -44,28 +45,29 @@ const Tables: Readonly<Record<string, number>> = { default: 253, main: 254, loca
 export function parseIpRuleEntry(p: Parser, words: readonly string[], kind: 'virtual' | 'static'): IpRuleEntry | null {
   let family: Family | undefined;
   const r: Partial<IpRuleEntry> & { no_track: boolean } = { no_track: false };
-  const mixed = (f: Family): boolean => {
-    if (family === undefined) family = f;
-    else if (family !== f) {
+  // As keepalived's alloc_rule(): `all`/`any`/`default` have no family, and must still agree
+  // with a family set before them (so `to 2001:db8::/32 from all` is refused, the other order not).
+  let familySet = false;
+  const mixed = (f: Family | undefined): boolean => {
+    if (!familySet) {
+      family = f;
+      familySet = f !== undefined;
+    } else if (family !== f) {
       p.error('rule specification has mixed IPv4 and IPv6');
       return true;
     }
     return false;
   };
   const prefix = (w: string | undefined, what: string): string | null => {
-    if (w === 'all' || w === 'any' || w === 'default') return 'all';
     const text = w ?? '';
-    const slash = text.indexOf('/');
-    const a = parseIp(slash >= 0 ? text.slice(0, slash) : text);
-    const len = slash >= 0 ? text.slice(slash + 1) : undefined;
-    const full = a?.family === 'inet6' ? 128 : 32;
-    if (!a || (len !== undefined && (!/^[0-9]+$/.test(len) || Number(len) > full))) {
-      p.error(`VRRP parsed invalid IP ${text}. skipping IP...`);
+    if (text === 'all' || text === 'any' || text === 'default') return mixed(undefined) ? null : 'all';
+    const read = readPrefix(p, text);
+    if (!read) {
       p.error(`Invalid rule ${what} address ${text}`);
       return null;
     }
-    if (mixed(a.family)) return null;
-    return `${formatIp(a)}/${len ?? full}`;
+    if (mixed(read.family)) return null;
+    return read.text;
   };
   const setAction = (action: string): boolean => {
     if (r.action !== undefined) {
@@ -79,7 +81,14 @@ export function parseIpRuleEntry(p: Parser, words: readonly string[], kind: 'vir
     const w = words[i]!;
     const next = (): string => words[++i] ?? '';
     if (w === 'inet' || w === 'inet6') {
-      if (mixed(w)) return null;
+      if (familySet && family !== w) {
+        p.error(`${w} specified for ${w === 'inet' ? 'IPv6' : 'IPv4'} rule`);
+        return null;
+      }
+      family = w;
+      familySet = true;
+      // keepalived steps over the word after the family too
+      i++;
     } else if (w === 'from' || w === 'to') {
       const v = prefix(next(), w);
       if (v === null) return null;
@@ -119,6 +128,12 @@ export function parseIpRuleEntry(p: Parser, words: readonly string[], kind: 'vir
       r.fwmark = v;
     } else if (w === 'realms') {
       r.realms = next();
+      if (familySet && family !== 'inet') {
+        p.error('realms is only valid for IPv4');
+        return null;
+      }
+      family = 'inet';
+      familySet = true;
     } else if (w === 'suppress_prefixlength' || w === 'sup_pl') {
       const v = next();
       if (!/^[0-9]+$/.test(v) || Number(v) > 128) {
@@ -172,6 +187,10 @@ export function parseIpRuleEntry(p: Parser, words: readonly string[], kind: 'vir
         r.goto = Number(v);
       } else if (Actions.includes(action)) {
         if (!setAction(action)) return null;
+      } else if (isRouteType(action)) {
+        // a route type (name or number) that is not one of the rule actions
+        p.error(`Invalid rule action ${action}`);
+        return null;
       } else {
         p.error(`Unknown rule option ${action}`);
         return null;

@@ -1,7 +1,7 @@
 /** Value readers shared by virtual_server and real_server (keepalived: check/check_parser.c). */
 import type { Parser } from '../parser.js';
 import { readTimerUs, readUnsigned } from '../values.js';
-import { formatIp, parseIp } from '../address.js';
+import { formatIp, parseIp, type Family } from '../address.js';
 
 export type LvsMethod = 'NAT' | 'DR' | 'TUN';
 
@@ -69,29 +69,54 @@ export function readForwarding(p: Parser, words: readonly string[], what: string
   return f;
 }
 
-/** Seconds with keepalived's `<what> '<v>' invalid - ignoring` message. */
-export function readSeconds(p: Parser, word: string | undefined, what: string, minSeconds = 0): number | null {
-  const us = readTimerUs(p, word, Math.round(minSeconds * 1e6));
+/**
+ * Seconds with keepalived's `<what> '<v>' invalid - ignoring` message (`quoted` false: the
+ * connect_timeout form, `<what> <v> invalid - ignoring`).
+ */
+export function readSeconds(p: Parser, word: string | undefined, what: string, minSeconds = 0, maxSeconds?: number, quoted = true): number | null {
+  const us = maxSeconds === undefined ? readTimerUs(p, word, Math.round(minSeconds * 1e6)) : readTimerUs(p, word, Math.round(minSeconds * 1e6), Math.round(maxSeconds * 1e6));
   if (us === null) {
-    p.error(`${what} '${word ?? ''}' invalid - ignoring`);
+    p.error(quoted ? `${what} '${word ?? ''}' invalid - ignoring` : `${what} ${word ?? ''} invalid - ignoring`);
     return null;
   }
   return us / 1e6;
 }
 
+/** keepalived reads connect_timeout in microseconds into an unsigned int. */
+export const ConnectTimeoutMaxSeconds = 4294.967295;
+
 export function readRetry(p: Parser, word: string | undefined): number | null {
-  const n = readUnsigned(p, word, 0, 4294967295);
+  const n = readUnsigned(p, word, 1, 4294967295);
   if (n === null) p.error(`retry value invalid - ${word ?? ''}`);
   return n;
 }
 
 /** `IP PORT` of a real/sorry server; the port may be omitted (0). */
-export function readServerAddress(p: Parser, ip: string | undefined, port: string | undefined, what: string): { ip: string; port: number } | null {
+export function readServerAddress(p: Parser, ip: string | undefined, port: string | undefined, what: string, message?: string): { ip: string; port: number } | null {
   const a = ip === undefined ? null : parseIp(ip);
   const n = port === undefined ? 0 : /^[0-9]+$/.test(port) ? Number(port) : NaN;
   if (!a || !(n >= 0 && n <= 65535)) {
-    p.error(`Invalid ${what} ip address/port ${ip ?? ''}/${port ?? ''} - skipping`);
+    p.error(message ?? `Invalid ${what} ip address/port ${ip ?? ''}/${port ?? ''} - skipping`);
     return null;
   }
   return { ip: formatIp(a), port: n };
+}
+
+/**
+ * The address family keepalived settles on for a virtual server while reading it (its `af`):
+ * from the service address, `ip_family`, `persistence_granularity`, and the first real or sorry
+ * server that is not tunnelled. Absent while unknown.
+ */
+const serverFamilies = new WeakMap<object, Family>();
+
+export function familyOfServer(vs: object): Family | undefined {
+  return serverFamilies.get(vs);
+}
+
+export function setFamilyOfServer(vs: object, family: Family): void {
+  serverFamilies.set(vs, family);
+}
+
+export function familyOfAddress(ip: string): Family {
+  return ip.includes(':') ? 'inet6' : 'inet';
 }

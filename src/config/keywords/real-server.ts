@@ -3,7 +3,17 @@ import { block, type Handler, type KeywordTable, type ScriptSpec } from '../pars
 import { parseBool, readUnsigned } from '../values.js';
 import { checkerKeywords, type Checker, type CheckerOwner } from '../checkers/index.js';
 import { checkerContext, type CheckerContext } from '../checkers/common.js';
-import { readForwarding, readRetry, readSeconds, readServerAddress, type LvsForwarding } from './lvs-common.js';
+import {
+  ConnectTimeoutMaxSeconds,
+  familyOfAddress,
+  familyOfServer,
+  readForwarding,
+  readRetry,
+  readSeconds,
+  readServerAddress,
+  setFamilyOfServer,
+  type LvsForwarding,
+} from './lvs-common.js';
 import type { KeepalivedConfig } from '../model.js';
 
 export interface RealServer extends CheckerOwner, LvsForwarding {
@@ -23,6 +33,9 @@ export interface RealServer extends CheckerOwner, LvsForwarding {
 }
 
 type R = RealServer;
+
+/** Real servers given a `weight` of their own; the others take the virtual server's at the end. */
+export const explicitWeight = new WeakSet<RealServer>();
 
 function optionalBool(field: 'inhibit_on_failure' | 'alpha' | 'smtp_alert', label: string): Handler<R> {
   return (r, st, p) => {
@@ -48,19 +61,27 @@ export const realServerKeywords: KeywordTable<R> = {
   weight: (r, st, p) => {
     const n = readUnsigned(p, st.words[1], 0, 65535);
     if (n === null) p.error(`Real server weight ${st.words[1] ?? ''} is outside range 0-65535`);
-    else r.weight = n;
+    else {
+      r.weight = n;
+      explicitWeight.add(r);
+    }
   },
   lvs_method: (r, st, p) => {
     const f = readForwarding(p, st.words, 'real');
-    if (f) Object.assign(r, f);
+    if (f) {
+      delete r.tunnel_type;
+      delete r.tunnel_port;
+      delete r.tunnel_checksum;
+      Object.assign(r, f);
+    }
   },
   uthreshold: (r, st, p) => {
-    const n = readUnsigned(p, st.words[1], 0, 65535);
+    const n = readUnsigned(p, st.words[1], 0, 4294967295);
     if (n === null) p.error(`Invalid real_server uthreshold '${st.words[1] ?? ''}' - ignoring`);
     else r.uthreshold = n;
   },
   lthreshold: (r, st, p) => {
-    const n = readUnsigned(p, st.words[1], 0, 65535);
+    const n = readUnsigned(p, st.words[1], 0, 4294967295);
     if (n === null) p.error(`Invalid real_server lthreshold '${st.words[1] ?? ''}' - ignoring`);
     else r.lthreshold = n;
   },
@@ -81,7 +102,7 @@ export const realServerKeywords: KeywordTable<R> = {
     if (s !== null) r.warmup = s;
   },
   connect_timeout: (r, st, p) => {
-    const s = readSeconds(p, st.words[1], 'real server connect_timeout', 0.000001);
+    const s = readSeconds(p, st.words[1], 'real server connect_timeout', 0.000001, ConnectTimeoutMaxSeconds, false);
     if (s !== null) r.connect_timeout = s;
   },
   delay_loop: (r, st, p) => {
@@ -112,20 +133,34 @@ function contextOf(c: KeepalivedConfig): CheckerContext {
 }
 
 /** The real_server block inside a virtual_server owning `list`, in a configuration `config`. */
-export function realServerBlock<V extends { real_server: RealServer[]; ip?: string }>(config: (vs: V) => KeepalivedConfig): Handler<V> {
+export function realServerBlock<V extends LvsForwarding & { real_server: RealServer[] }>(config: (vs: V) => KeepalivedConfig): Handler<V> {
   return block<V, R>(
     (vs, st, p) => {
       const addr = readServerAddress(p, st.words[1], st.words[2], 'real server');
       if (!addr) return null;
-      const vsFamily = vs.ip === undefined ? undefined : vs.ip.includes(':');
-      if (vsFamily !== undefined && vsFamily !== addr.ip.includes(':')) {
-        // Mixed families are allowed by recent kernels for DR/TUN; keepalived only warns on NAT (checked later).
-      }
       const r: R = { ...addr, weight: 1, checkers: [] };
+      // keepalived gives a new real server the forwarding method the virtual server has so far
+      if (vs.lvs_method !== undefined) r.lvs_method = vs.lvs_method;
+      if (vs.tunnel_type !== undefined) r.tunnel_type = vs.tunnel_type;
+      if (vs.tunnel_port !== undefined) r.tunnel_port = vs.tunnel_port;
+      if (vs.tunnel_checksum !== undefined) r.tunnel_checksum = vs.tunnel_checksum;
       checkerContext.set(r, contextOf(config(vs)));
       vs.real_server.push(r);
       return r;
     },
     realServerKeywords,
+    (r, vs, p) => {
+      // At the real server's `}`: unless tunnelled, it must be of the virtual server's family,
+      // and the first one decides the family of a virtual server that has none yet.
+      if (r.lvs_method === 'TUN') return;
+      const family = familyOfAddress(r.ip);
+      const af = familyOfServer(vs);
+      if (af === undefined) setFamilyOfServer(vs, family);
+      else if (af !== family) {
+        p.error(`Address family of virtual server and real server ${r.ip} don't match - skipping real server.`);
+        const i = vs.real_server.lastIndexOf(r);
+        if (i >= 0) vs.real_server.splice(i, 1);
+      }
+    },
   );
 }

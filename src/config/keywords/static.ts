@@ -36,32 +36,57 @@ export interface InterfaceUpDownDelay {
 
 type C = KeepalivedConfig;
 
-function checkInterface(p: Parser, name: string, what: string): boolean {
-  if (p.interfaceMissing(name)) {
-    p.error(`${what} interface ${name} doesn't exist`);
-    return false;
-  }
-  return true;
-}
-
 function garpInterval(field: 'garp_interval' | 'gna_interval') {
   return (g: GarpGroup, st: { words: readonly string[] }, p: Parser): void => {
-    const us = readTimerUs(p, st.words[1], 0, 1_000_000);
-    if (us === null) p.error(`Invalid garp_group ${field} ${st.words[1] ?? ''}`);
+    const us = readTimerUs(p, st.words[1], 0, 2147483647);
+    if (us === null) p.error(`garp_group ${field} '${st.words[1] ?? ''}' invalid`);
     else g[field] = us / 1e6;
   };
+}
+
+/**
+ * keepalived (vrrp_parser.c garp_group_*_handler): an interface belongs to one garp_group at most;
+ * a later group naming it is told so (for an `interfaces` block, naming the block's second entry,
+ * as keepalived does) and does not get it.
+ */
+function garpGroupOf(c: C, name: string): GarpGroup | undefined {
+  return c.garp_group.find((g) => g.interfaces.includes(name));
+}
+
+/** keepalived's number for a garp_group: given when its `interfaces` block is read, else 0. */
+const aggregationGroup = new WeakMap<GarpGroup, number>();
+/** The configuration a garp_group belongs to (its handlers need the other groups). */
+const garpConfig = new WeakMap<GarpGroup, C>();
+
+function garpInterface(g: GarpGroup, p: Parser, name: string, shown: string, inBlock: boolean): void {
+  const c = garpConfig.get(g)!;
+  if (p.interfaceMissing(name)) {
+    p.error(`WARNING - interface ${name} specified for garp_group doesn't exist`);
+    return;
+  }
+  if (garpGroupOf(c, name) !== undefined) {
+    p.error(`garp_group already specified for ${inBlock ? shown : name} - ignoring`);
+    return;
+  }
+  g.interfaces.push(name);
 }
 
 const garpGroupKeywords: KeywordTable<GarpGroup> = {
   garp_interval: garpInterval('garp_interval'),
   gna_interval: garpInterval('gna_interval'),
   interface: (g, st, p) => {
-    const name = st.words[1];
-    if (name === undefined) p.error('garp_group interface requires a name');
-    else if (checkInterface(p, name, 'garp_group')) g.interfaces.push(name);
+    const name = st.words[1] ?? p.missingParameter();
+    garpInterface(g, p, name, name, false);
   },
   interfaces: (g, st, p) => {
-    for (const name of p.readValueWords(st)) if (checkInterface(p, name, 'garp_group')) g.interfaces.push(name);
+    const names = p.readValueWords(st);
+    if (names.length === 0) {
+      p.error('Warning - empty garp_group interfaces block');
+      return;
+    }
+    const c = garpConfig.get(g)!;
+    aggregationGroup.set(g, 1 + c.garp_group.filter((o) => o !== g && aggregationGroup.has(o)).length);
+    for (const name of names) garpInterface(g, p, name, names[1] ?? '(null)', true);
   },
 };
 
@@ -111,13 +136,17 @@ export const staticRootKeywords: KeywordTable<C> = {
   garp_group: block(
     (c) => {
       const g: GarpGroup = { interfaces: [] };
+      garpConfig.set(g, c);
       c.garp_group.push(g);
       return g;
     },
     garpGroupKeywords,
-    (g, _c, p) => {
-      if (g.interfaces.length === 0) p.error('garp_group has no interfaces specified - ignoring');
-      else if (g.garp_interval === undefined && g.gna_interval === undefined) p.error('garp group has no gratuitous ARP or NA interval specified - ignoring');
+    (g, c, p) => {
+      // keepalived keeps a group without interfaces; one without any interval is removed
+      if (g.garp_interval === undefined && g.gna_interval === undefined) {
+        p.error(`garp group ${aggregationGroup.get(g) ?? 0} does not have any delay set - removing`);
+        c.garp_group.splice(c.garp_group.indexOf(g), 1);
+      }
     },
   ),
   linkbeat_interfaces: (c, st, p) => {

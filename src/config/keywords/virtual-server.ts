@@ -5,8 +5,18 @@
 import { block, type Handler, type KeywordTable, type ScriptSpec } from '../parser.js';
 import type { KeepalivedConfig } from '../model.js';
 import { parseBool, readUnsigned } from '../values.js';
-import { formatIp, parseIp } from '../address.js';
-import { readForwarding, readRetry, readSeconds, readServerAddress, type LvsForwarding } from './lvs-common.js';
+import { formatIp, parseIp, type Family } from '../address.js';
+import {
+  ConnectTimeoutMaxSeconds,
+  familyOfAddress,
+  familyOfServer,
+  readForwarding,
+  readRetry,
+  readSeconds,
+  readServerAddress,
+  setFamilyOfServer,
+  type LvsForwarding,
+} from './lvs-common.js';
 import { realServerBlock, type RealServer } from './real-server.js';
 
 export const LvsSchedulers = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'sh', 'mh', 'dh', 'fo', 'ovf', 'lblcr', 'sed', 'nq', 'twos'] as const;
@@ -64,6 +74,8 @@ export interface VirtualServerGroupEntry {
   prefix?: number;
   port?: number;
   fwmark?: number;
+  /** `fwmark N inet|inet6`: the family of a fwmark entry, when given. */
+  family?: Family;
   weight?: number;
 }
 
@@ -82,20 +94,67 @@ export interface SslContext {
 type VS = VirtualServer;
 const configOf = new WeakMap<VirtualServer, KeepalivedConfig>();
 
-function vsSeconds(field: 'delay_loop' | 'delay_before_retry' | 'warmup' | 'connect_timeout', what: string, min = 0): Handler<VS> {
+function vsSeconds(field: 'delay_loop' | 'delay_before_retry' | 'warmup', what: string, min = 0): Handler<VS> {
   return (vs, st, p) => {
     const s = readSeconds(p, st.words[1], `virtual server ${what}`, min);
     if (s !== null) vs[field] = s;
   };
 }
 
-function optionalBool(field: 'ha_suspend' | 'alpha' | 'omega' | 'inhibit_on_failure' | 'smtp_alert' | 'hashed' | 'ops' | 'flag-1' | 'flag-2' | 'flag-3', label: string): Handler<VS> {
+/** keepalived's argument-less virtual server flags: whatever follows the keyword is ignored. */
+function setFlag(field: 'ha_suspend' | 'alpha' | 'omega' | 'inhibit_on_failure'): Handler<VS> {
+  return (vs) => {
+    vs[field] = true;
+  };
+}
+
+/**
+ * `ops`, `flag-1..3`, `hashed`, `sh-*`, `mh-*` (keepalived's lbflags_handler(), arguments
+ * ignored): anything but ops and flag-N only counts with the sh or mh scheduler already set, and
+ * is refused otherwise. keepalived has no case for `hashed`, so it is refused unless the
+ * scheduler is sh or mh, and then does nothing.
+ */
+const lbFlag: Handler<VS> = (vs, st, p) => {
+  const w = st.words[0]!;
+  const flags = vs as unknown as Record<string, boolean>;
+  if (w === 'ops' || w === 'flag-1' || w === 'flag-2' || w === 'flag-3') flags[w] = true;
+  else if (vs.lvs_sched === 'sh') {
+    if (w === 'sh-port' || w === 'sh-fallback') flags[w] = true;
+  } else if (vs.lvs_sched === 'mh') {
+    if (w === 'mh-port' || w === 'mh-fallback') flags[w] = true;
+  } else p.error(`${w} only applies to sh scheduler - ignoring`);
+};
+
+function smtpAlert(): Handler<VS> {
   return (vs, st, p) => {
     const w = st.words[1];
     const b = w === undefined ? true : parseBool(w);
-    if (b === null) p.error(`Invalid ${label} parameter ${w}`);
-    else vs[field] = b;
+    if (b === null) p.error(`Invalid virtual_server smtp_alert parameter ${w}`);
+    else vs.smtp_alert = b;
   };
+}
+
+/**
+ * An IPv4 address as getaddrinfo(AI_NUMERICHOST) reads it (inet_aton): one to four parts, each
+ * decimal, 0x-hex or 0-octal, the last part filling the remaining bytes.
+ */
+export function parseInetAton(text: string): number[] | null {
+  const parts = text.split('.');
+  if (parts.length > 4) return null;
+  const values: number[] = [];
+  for (const part of parts) {
+    let v: number;
+    if (/^0[xX][0-9a-fA-F]*$/.test(part)) v = part.length === 2 ? 0 : parseInt(part.slice(2), 16);
+    else if (/^0[0-7]*$/.test(part)) v = parseInt(part, 8);
+    else if (/^[1-9][0-9]*$/.test(part)) v = Number(part);
+    else return null;
+    values.push(v);
+  }
+  const last = values.pop()!;
+  if (values.some((v) => v > 255) || last >= 2 ** (8 * (4 - values.length))) return null;
+  const bytes = [...values];
+  for (let i = 4 - values.length - 1; i >= 0; i--) bytes.push(Math.floor(last / 2 ** (8 * i)) % 256);
+  return bytes;
 }
 
 function quorumScript(field: 'quorum_up' | 'quorum_down'): Handler<VS> {
@@ -109,18 +168,16 @@ function quorumScript(field: 'quorum_up' | 'quorum_down'): Handler<VS> {
   };
 }
 
-const schedulerOnly = (sched: string) =>
-  ((vs, st, p) => {
-    p.report(0, `${st.words[0]} applies to the ${sched} scheduler`);
-    (vs as unknown as Record<string, unknown>)[st.words[0]!] = true;
-  }) as Handler<VS>;
-
 const virtualServerKeywords: KeywordTable<VS> = {
   ip_family: (vs, st, p) => {
     const w = st.words[1];
+    const af = familyOfServer(vs);
     if (w !== 'inet' && w !== 'inet6') p.error(`unknown address family ${w ?? ''}`);
-    else if (vs.ip !== undefined && vs.ip.includes(':') !== (w === 'inet6')) p.error(`Virtual server specified family ${w} conflicts with server family`);
-    else vs.ip_family = w;
+    else if (af !== undefined && af !== w) p.error(`Virtual server specified family ${w} conflicts with server family`);
+    else {
+      vs.ip_family = w;
+      setFamilyOfServer(vs, w);
+    }
   },
   retry: (vs, st, p) => {
     const n = readRetry(p, st.words[1]);
@@ -128,23 +185,26 @@ const virtualServerKeywords: KeywordTable<VS> = {
   },
   delay_before_retry: vsSeconds('delay_before_retry', 'delay before retry'),
   warmup: vsSeconds('warmup', 'warmup'),
-  connect_timeout: vsSeconds('connect_timeout', 'connect_timeout', 0.000001),
+  connect_timeout: (vs, st, p) => {
+    const s = readSeconds(p, st.words[1], 'virtual server connect_timeout', 0.000001, ConnectTimeoutMaxSeconds, false);
+    if (s !== null) vs.connect_timeout = s;
+  },
   delay_loop: vsSeconds('delay_loop', 'delay loop', 0.000001),
-  inhibit_on_failure: optionalBool('inhibit_on_failure', 'inhibit_on_failure'),
+  inhibit_on_failure: setFlag('inhibit_on_failure'),
   lvs_sched: (vs, st, p) => {
     const w = st.words[1] ?? '';
     if (!(LvsSchedulers as readonly string[]).includes(w)) p.error(`Invalid lvs_scheduler '${w}' - ignoring`);
     else vs.lvs_sched = w;
   },
-  hashed: optionalBool('hashed', 'hashed'),
-  ops: optionalBool('ops', 'ops'),
-  'flag-1': optionalBool('flag-1', 'flag-1'),
-  'flag-2': optionalBool('flag-2', 'flag-2'),
-  'flag-3': optionalBool('flag-3', 'flag-3'),
-  'sh-port': schedulerOnly('sh'),
-  'sh-fallback': schedulerOnly('sh'),
-  'mh-port': schedulerOnly('mh'),
-  'mh-fallback': schedulerOnly('mh'),
+  hashed: lbFlag,
+  ops: lbFlag,
+  'flag-1': lbFlag,
+  'flag-2': lbFlag,
+  'flag-3': lbFlag,
+  'sh-port': lbFlag,
+  'sh-fallback': lbFlag,
+  'mh-port': lbFlag,
+  'mh-fallback': lbFlag,
   lvs_method: (vs, st, p) => {
     const f = readForwarding(p, st.words, 'virtual');
     if (f) Object.assign(vs, f);
@@ -163,30 +223,35 @@ const virtualServerKeywords: KeywordTable<VS> = {
     else vs.persistence_timeout = n;
   },
   persistence_granularity: (vs, st, p) => {
+    // keepalived 2.2.7 takes the family of the service so far, else guesses it from a '.'; an
+    // IPv4 mask need not be solid (its check is compiled out). Setting it makes the service
+    // persistent.
     const w = st.words[1] ?? '';
-    const v6 = vs.ip?.includes(':');
-    if (v6) {
-      if (!/^[0-9]+$/.test(w) || Number(w) < 1 || Number(w) > 128) p.error(`Invalid IPv6 persistence_granularity specified - ${w}`);
-      else vs.persistence_granularity = w;
-      return;
+    const af: Family = familyOfServer(vs) ?? (w.includes('.') ? 'inet' : 'inet6');
+    if (af === 'inet6') {
+      if (!/^[0-9]+$/.test(w) || Number(w) < 1 || Number(w) > 128) {
+        p.error(`Invalid IPv6 persistence_granularity specified - ${w}`);
+        return;
+      }
+      vs.persistence_granularity = String(Number(w));
+    } else {
+      const bytes = parseInetAton(w);
+      if (!bytes) {
+        p.error(`Invalid IPv4 persistence_granularity specified - ${w}`);
+        return;
+      }
+      vs.persistence_granularity = bytes.join('.');
     }
-    const a = parseIp(w);
-    if (!a || a.family !== 'inet') {
-      p.error(`Invalid IPv4 persistence_granularity specified - ${w}`);
-      return;
-    }
-    const mask = ((a.bytes[0]! << 24) | (a.bytes[1]! << 16) | (a.bytes[2]! << 8) | a.bytes[3]!) >>> 0;
-    const inverted = ~mask >>> 0;
-    if ((inverted & (inverted + 1)) !== 0) p.error(`IPv4 persistence_granularity netmask is not solid - ${w}`);
-    else vs.persistence_granularity = formatIp(a);
+    if (familyOfServer(vs) === undefined) setFamilyOfServer(vs, af);
+    vs.persistence_timeout ||= 360;
   },
   protocol: (vs, st, p) => {
     const w = (st.words[1] ?? '').toUpperCase();
     if (w === 'TCP' || w === 'UDP' || w === 'SCTP') vs.protocol = w;
     else p.error(`Unknown protocol ${st.words[1] ?? ''} - ignoring`);
   },
-  ha_suspend: optionalBool('ha_suspend', 'ha_suspend'),
-  smtp_alert: optionalBool('smtp_alert', 'virtual_server smtp_alert'),
+  ha_suspend: setFlag('ha_suspend'),
+  smtp_alert: smtpAlert(),
   virtualhost: (vs, st, p) => {
     if (st.words[1] === undefined) p.error('virtual server virtualhost missing');
     else vs.virtualhost = st.words[1];
@@ -195,8 +260,8 @@ const virtualServerKeywords: KeywordTable<VS> = {
     if (st.words.length !== 2) p.error('virtual server snmp_name missing or extra parameters');
     else vs.snmp_name = st.words[1]!;
   },
-  alpha: optionalBool('alpha', 'alpha'),
-  omega: optionalBool('omega', 'omega'),
+  alpha: setFlag('alpha'),
+  omega: setFlag('omega'),
   quorum_up: quorumScript('quorum_up'),
   quorum_down: quorumScript('quorum_down'),
   quorum: (vs, st, p) => {
@@ -215,23 +280,20 @@ const virtualServerKeywords: KeywordTable<VS> = {
     else vs.weight = n;
   },
   sorry_server: (vs, st, p) => {
-    const addr = readServerAddress(p, st.words[1], st.words[2], 'sorry server');
+    const addr = readServerAddress(p, st.words[1], st.words[2], 'sorry server', `Invalid sorry server IP address ${st.words[1] ?? ''} - skipping`);
     if (!addr) return;
-    if (vs.ip !== undefined && vs.ip.includes(':') !== addr.ip.includes(':')) {
-      p.error(`Address family of virtual server and sorry server ${addr.ip} don't match - skipping sorry server.`);
-      return;
-    }
-    vs.sorry_server = addr;
+    // its family is checked at the virtual server's `}`; it starts with the service's forwarding
+    const ss: SorryServer = addr;
+    if (vs.lvs_method !== undefined) ss.lvs_method = vs.lvs_method;
+    if (vs.tunnel_type !== undefined) ss.tunnel_type = vs.tunnel_type;
+    if (vs.tunnel_port !== undefined) ss.tunnel_port = vs.tunnel_port;
+    if (vs.tunnel_checksum !== undefined) ss.tunnel_checksum = vs.tunnel_checksum;
+    vs.sorry_server = ss;
   },
-  sorry_server_inhibit: (vs, st, p) => {
-    if (!vs.sorry_server) {
-      p.error('Ignoring sorry_server inhibit used before or without sorry_server');
-      return;
-    }
-    const w = st.words[1];
-    const b = w === undefined ? true : parseBool(w);
-    if (b === null) p.error(`Invalid sorry_server_inhibit parameter ${w}`);
-    else vs.sorry_server.inhibit = b;
+  // argument-less in keepalived: anything after it is ignored
+  sorry_server_inhibit: (vs, _st, p) => {
+    if (!vs.sorry_server) p.error('Ignoring sorry_server inhibit used before or without sorry_server');
+    else vs.sorry_server.inhibit = true;
   },
   sorry_server_lvs_method: (vs, st, p) => {
     if (!vs.sorry_server) {
@@ -239,7 +301,12 @@ const virtualServerKeywords: KeywordTable<VS> = {
       return;
     }
     const f = readForwarding(p, st.words, 'sorry');
-    if (f) Object.assign(vs.sorry_server, f);
+    if (f) {
+      delete vs.sorry_server.tunnel_type;
+      delete vs.sorry_server.tunnel_port;
+      delete vs.sorry_server.tunnel_checksum;
+      Object.assign(vs.sorry_server, f);
+    }
   },
   real_server: realServerBlock<VS>((vs) => configOf.get(vs)!),
 };
@@ -270,22 +337,54 @@ function openVirtualServer(c: KeepalivedConfig, st: { words: readonly string[] }
     const a = first === undefined ? null : parseIp(first);
     const port = second === undefined ? 0 : /^[0-9]+$/.test(second) ? Number(second) : NaN;
     if (!a || !(port >= 0 && port <= 65535)) {
-      p.error(`Invalid virtual server IP address ${first ?? ''} ${second ?? ''} - skipping`);
+      // keepalived leaves out a port of zeros
+      const portText = second !== undefined && !/^0*$/.test(second) ? second : undefined;
+      p.error(`Invalid virtual server IP address${portText !== undefined ? '/port' : ''} ${first ?? ''}${portText !== undefined ? `/${portText}` : ''} - skipping`);
       return null;
     }
     vs.ip = formatIp(a);
     vs.port = port;
+    setFamilyOfServer(vs, a.family);
   }
   configOf.set(vs, c);
   c.virtual_server.push(vs);
   return vs;
 }
 
+/**
+ * At a virtual server's `}` (keepalived's vs_end_handler()): a sorry server that is not tunnelled
+ * must be of the service's family; a service still without a family takes it from its sorry and
+ * real servers (IPv4 if they disagree or there are none), unless it uses a group.
+ */
+function closeVirtualServer(vs: VS, _c: KeepalivedConfig, p: Parameters<Handler<KeepalivedConfig>>[2]): void {
+  const ss = vs.sorry_server;
+  if (ss && ss.lvs_method !== 'TUN') {
+    const af = familyOfServer(vs);
+    if (af === undefined) setFamilyOfServer(vs, familyOfAddress(ss.ip));
+    else if (af !== familyOfAddress(ss.ip)) {
+      p.error(`Address family of virtual server and sorry server ${ss.ip} don't match - skipping sorry server.`);
+      delete vs.sorry_server;
+    }
+  }
+  if (familyOfServer(vs) === undefined && vs.group === undefined) {
+    const families = new Set([...(vs.sorry_server ? [vs.sorry_server.ip] : []), ...vs.real_server.map((rs) => rs.ip)].map(familyOfAddress));
+    setFamilyOfServer(vs, families.size === 1 ? [...families][0]! : 'inet');
+  }
+}
+
 function readGroupEntry(p: Parameters<Handler<KeepalivedConfig>>[2], words: readonly string[], g: VirtualServerGroup): void {
   if (words[0] === 'fwmark') {
     const n = words[1] !== undefined && /^[0-9]+$/.test(words[1]) ? Number(words[1]) : NaN;
-    if (!(n >= 0 && n <= 4294967295)) p.error(`(${g.name}): fwmark '${words[1] ?? ''}' must be in [0, 4294967295] - ignoring`);
-    else g.entries.push({ fwmark: n });
+    if (!(n >= 0 && n <= 4294967295)) {
+      p.error(`(${g.name}): fwmark '${words[1] ?? ''}' must be in [0, 4294967295] - ignoring`);
+      return;
+    }
+    const family = words[2];
+    if (family !== undefined && family !== 'inet' && family !== 'inet6') {
+      p.error(`(${g.name}): fwmark '${n}' family ${family} unknown - ignoring`);
+      return;
+    }
+    g.entries.push(family === undefined ? { fwmark: n } : { fwmark: n, family });
     return;
   }
   const text = words[0]!;
@@ -347,12 +446,23 @@ export const virtualServerRootKeywords: KeywordTable<KeepalivedConfig> = {
       p.error(`virtual server group ${name} has no entries - removing`);
       return;
     }
-    const families = new Set(g.entries.filter((e) => e.ip !== undefined).map((e) => (e.ip!.includes(':') ? 6 : 4)));
-    if (families.size > 1) {
-      p.error(`virtual server group ${name} cannot have IPv4, IPv6 and fwmark entries mixed - removing`);
+    // IPv4 and IPv6 may be mixed, but not with a fwmark that has no family
+    const families = groupFamilies(g);
+    if (families.inet && families.inet6 && g.entries.some((e) => e.fwmark !== undefined && e.family === undefined)) {
+      p.error(`virtual server group ${name} cannot have IPv4, IPv6 and fwmark without family - removing`);
       return;
     }
     c.virtual_server_group.push(g);
   },
-  virtual_server: block(openVirtualServer, { ...virtualServerKeywords, ...aliases }),
+  virtual_server: block(openVirtualServer, { ...virtualServerKeywords, ...aliases }, closeVirtualServer),
 };
+
+/** Which families a group's entries have (addresses, and fwmarks given a family). */
+export function groupFamilies(g: VirtualServerGroup): Record<Family, boolean> {
+  const out = { inet: false, inet6: false };
+  for (const e of g.entries) {
+    const f = e.ip !== undefined ? familyOfAddress(e.ip) : e.family;
+    if (f) out[f] = true;
+  }
+  return out;
+}

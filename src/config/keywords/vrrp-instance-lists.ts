@@ -130,10 +130,33 @@ export function readTrackedObjects(p: Parser, st: Statement, owner: string, conf
   });
 }
 
-export function readUnicastPeers(p: Parser, st: Statement, owner: string, family: () => 'inet' | 'inet6' | undefined, setFamily: (f: 'inet' | 'inet6') => void, list: UnicastPeer[]): void {
+/**
+ * The address part of a unicast_src_ip / mcast_src_ip / unicast_peer word: keepalived
+ * (lib/utils.c inet_stosockaddr()) cuts the text at the first '-' (a range) or, failing that, at
+ * the first '/' (a prefix length), so `192.0.2.1/24` is the address 192.0.2.1.
+ */
+export function sockaddrText(word: string): string {
+  const dash = word.indexOf('-');
+  return dash >= 0 ? word.slice(0, dash) : withoutPrefixLength(word);
+}
+
+/**
+ * unicast_peer entries (keepalived: vrrp_data.c alloc_vrrp_unicast_peer()). An entry whose
+ * address is good is kept even when its options are not: a bad option value is reported and
+ * skipped, an unknown option ends the options. `onTtl` is called when a min_ttl/max_ttl is set
+ * (keepalived then checks the source of unicast adverts).
+ */
+export function readUnicastPeers(
+  p: Parser,
+  st: Statement,
+  owner: string,
+  family: () => 'inet' | 'inet6' | undefined,
+  setFamily: (f: 'inet' | 'inet6') => void,
+  list: UnicastPeer[],
+  onTtl: () => void = () => {},
+): void {
   p.eachValue(st, (e) => {
-    // as for unicast_src_ip, a '/prefix' after the address is dropped (keepalived)
-    const a = parseIp(withoutPrefixLength(e.words[0]!));
+    const a = parseIp(sockaddrText(e.words[0]!));
     if (!a) {
       p.error(`Configuration error: VRRP instance[${owner}] malformed unicast peer address[${e.words[0]}]. Skipping...`);
       return;
@@ -145,30 +168,24 @@ export function readUnicastPeers(p: Parser, st: Statement, owner: string, family
     }
     if (f === undefined) setFamily(a.family);
     const peer: UnicastPeer = { address: formatIp(a) };
-    let bad = false;
     for (let i = 1; i < e.words.length; i += 2) {
       const opt = e.words[i]!;
-      if (opt !== 'min_ttl' && opt !== 'max_ttl') {
-        p.error(`(${owner}) unknown unicast_peer option ${opt}`);
-        bad = true;
-        break;
-      }
-      if (e.words[i + 1] === undefined) {
+      if (i + 1 >= e.words.length) {
         p.error(`(${owner}) ${opt} is missing a value`);
-        bad = true;
         break;
       }
       const n = readUnsigned(p, e.words[i + 1], 0, 255);
-      if (n === null) {
-        bad = true;
+      if (n === null) continue;
+      if (opt !== 'min_ttl' && opt !== 'max_ttl') {
+        p.error(`(${owner}) unknown unicast_peer option ${opt}`);
         break;
       }
       peer[opt] = n;
+      onTtl();
     }
-    if (bad) return;
-    if (peer.min_ttl !== undefined && peer.max_ttl !== undefined && peer.min_ttl > peer.max_ttl) {
-      p.error(`(${owner}) min_ttl ${peer.min_ttl} > max_ttl ${peer.max_ttl} - all packets will be discarded`);
-    }
+    const min = peer.min_ttl ?? 0;
+    const max = peer.max_ttl ?? 255;
+    if (min > max) p.error(`(${owner}) min_ttl ${min} > max_ttl ${max} - all packets will be discarded`);
     list.push(peer);
   });
 }

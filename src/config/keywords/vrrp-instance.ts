@@ -6,7 +6,7 @@
 import { Grade } from '../diagnostics.js';
 import { block, type Handler, type KeywordTable, type ScriptSpec } from '../parser.js';
 import type { KeepalivedConfig } from '../model.js';
-import { formatIp, isMulticast, isLinkLocal, parseIp, withoutPrefixLength } from '../address.js';
+import { formatIp, isMulticast, isLinkLocal, parseIp } from '../address.js';
 import { parseBool, readDecimal, readUnsigned } from '../values.js';
 import { parseIpAddressEntry, type IpAddressEntry } from './ip-address.js';
 import { parseIpRouteEntry, type IpRouteEntry } from './ip-route.js';
@@ -15,6 +15,7 @@ import {
   readTrackInterfaces,
   readTrackedObjects,
   readUnicastPeers,
+  sockaddrText,
   type TrackLists,
   type UnicastPeer,
 } from './vrrp-instance-lists.js';
@@ -177,8 +178,8 @@ function garpSeconds(field: keyof V, atLeastOne = false): Handler<V> {
 function sourceAddress(field: 'mcast_src_ip' | 'unicast_src_ip'): Handler<V> {
   return (v, st, p) => {
     if (field === 'unicast_src_ip') v.unicast_configured = true;
-    // keepalived reads the address up to a '/': a prefix length is dropped
-    const a = st.words[1] === undefined ? null : parseIp(withoutPrefixLength(st.words[1]));
+    // keepalived reads the address up to a '-' or '/': a range or prefix length is dropped
+    const a = st.words[1] === undefined ? null : parseIp(sockaddrText(st.words[1]));
     if (!a) {
       p.error(`Configuration error: VRRP instance[${v.name}] malformed src address[${st.words[1] ?? ''}]. Skipping...`);
       return;
@@ -209,6 +210,37 @@ function addressBlock(field: 'virtual_ipaddress' | 'virtual_ipaddress_excluded')
   };
 }
 
+/** The macvlan/ipvlan interface name an instance asked for (keepalived's `vmac_ifname`). */
+function vmacName(v: V): string | undefined {
+  return v.use_vmac?.name ?? v.use_ipvlan?.name;
+}
+
+/** The kernel's rule for an interface name (keepalived copies net/core/dev.c dev_valid_name()). */
+function devNameValid(name: string): boolean {
+  if (name === '' || Buffer.byteLength(name) >= 16 || name === '.' || name === '..') return false;
+  return !/[/:\s]/.test(name);
+}
+
+/**
+ * A VMAC address as keepalived reads it: six hex octets of one or two digits separated by ':'; five
+ * octets leave the last to the VRID. null if malformed. (Only hex digits and ':' reach here.)
+ */
+function parseVmacAddress(text: string): number[] | null {
+  const octets: number[] = [];
+  const parts = text.split(':');
+  for (let j = 0; j < 6; j++) {
+    const part = parts[j];
+    if (part === undefined || part === '' || part.length > 2) return null;
+    octets.push(parseInt(part, 16));
+    const last = j === parts.length - 1;
+    // keepalived stops after the fifth octet when nothing (or a lone ':') follows
+    if (j === 4 && (last || (j === parts.length - 2 && parts[j + 1] === ''))) return octets;
+    if (last && j < 5) return null;
+    if (j < 5 && parts[j + 1] === '') return null;
+  }
+  return octets;
+}
+
 const authenticationKeywords: KeywordTable<NonNullable<V['authentication']> & { owner: string }> = {
   auth_type: (a, st, p) => {
     const w = st.words[1] ?? p.missingParameter();
@@ -224,13 +256,38 @@ const authenticationKeywords: KeywordTable<NonNullable<V['authentication']> & { 
 
 export const vrrpInstanceKeywords: KeywordTable<V> = {
   use_vmac: (v, st, p) => {
-    const vmac: { name?: string; mac?: string } = {};
-    for (const w of st.words.slice(1)) {
-      if (/^([0-9a-fA-F]{1,2}:){5}[0-9a-fA-F]{1,2}$/.test(w)) vmac.mac = w.toLowerCase();
-      else if (w.length >= 16) p.error(`VMAC interface name '${w}' too long - ignoring`);
-      else vmac.name = w;
-    }
+    // keepalived (vrrp_vmac_handler): a name and a MAC, in either order, among the first two words
+    const vmac: { name?: string; mac?: string } = v.use_vmac ?? {};
     v.use_vmac = vmac;
+    for (const w of st.words.slice(1, 3)) {
+      if (w.includes(':')) {
+        if (vmac.mac !== undefined) p.error('VMAC interface address already specified');
+        else if (/[^0-9A-Fa-f:]/.test(w)) p.error(`VMAC invalid MAC address ${w}`);
+        else {
+          const mac = parseVmacAddress(w);
+          if (mac === null) p.error(`VMAC invalid MAC address ${w} - ignored`);
+          else if (mac[0]! & 0x01) p.error(`VMAC MAC address is multicast ${w} - ignoring`);
+          else if (mac[0] === 0 && mac[1] === 0 && mac[2] === 0x5e && mac[3] === 0 && (mac[4] === 1 || mac[4] === 2)) {
+            p.error(`VMAC MAC address not allowed to be RFC5798 address (${w}) - ignoring`);
+          } else vmac.mac = w.toLowerCase();
+        }
+        continue;
+      }
+      if (vmacName(v) !== undefined) {
+        p.error('VMAC interface name already specified');
+        continue;
+      }
+      if (!devNameValid(w)) {
+        p.error(`VMAC interface name '${w}' too long or invalid characters - ignoring`);
+        continue;
+      }
+      const other = configOf.get(v)?.vrrp_instance.find((o) => vmacName(o) === w);
+      if (other) {
+        p.error(`(${v.name}) VRRP instance ${other.name} is already using ${w} - ignoring name`);
+        continue;
+      }
+      vmac.name = w;
+    }
   },
   use_vmac_addr: setTrue('use_vmac_addr'),
   vmac_xmit_base: setTrue('vmac_xmit_base'),
@@ -243,13 +300,19 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
     for (const w of st.words.slice(1)) {
       if (w === 'bridge' || w === 'private' || w === 'vepa') ipvlan.type = w;
       else if (parseIp(w.split('/')[0]!)) ipvlan.address = w;
-      else ipvlan.name = w;
+      else if (vmacName(v) !== undefined || ipvlan.name !== undefined) p.error(`(${v.name}) IPVLAN interface already specified - ignoring '${w}'`);
+      else if (w.length >= 16) p.error(`(${v.name}) IPVLAN interface name '${w}' too long - ignoring`);
+      else {
+        const other = configOf.get(v)?.vrrp_instance.find((o) => vmacName(o) === w);
+        if (other) p.error(`(${v.name}) VRRP instance ${other.name} is already using ${w} - ignoring name`);
+        else ipvlan.name = w;
+      }
     }
     v.use_ipvlan = ipvlan;
   },
   unicast_peer: (v, st, p) => {
     v.unicast_configured = true;
-    readUnicastPeers(p, st, v.name, () => v.family, (f) => (v.family = f), v.unicast_peer);
+    readUnicastPeers(p, st, v.name, () => v.family, (f) => (v.family = f), v.unicast_peer, () => (v.check_unicast_src = true));
   },
   unicast_fault_no_peer: setTrue('unicast_fault_no_peer', (v) => (v.unicast_configured = true)),
   check_unicast_src: setTrue('check_unicast_src', (v) => (v.unicast_configured = true)),
@@ -315,7 +378,7 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
   mcast_src_ip: sourceAddress('mcast_src_ip'),
   unicast_src_ip: sourceAddress('unicast_src_ip'),
   mcast_dst_ip: (v, st, p) => {
-    const a = st.words[1] === undefined ? null : parseIp(st.words[1]);
+    const a = st.words[1] === undefined ? null : parseIp(sockaddrText(st.words[1]));
     if (!a) {
       p.error(`(${v.name}) malformed mcast dest address ${st.words[1] ?? ''}. Skipping...`);
       return;
@@ -366,9 +429,10 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
     } else v.priority = n;
   },
   advert_int: (v, st, p) => {
-    const cs = readDecimal(p, st.words[1], 1, 25500, 2);
-    if (cs === null || cs <= 0) p.error(`(${v.name}) Advert interval (${st.words[1] ?? ''}) not valid! Must be > 0 - ignoring`);
-    else v.advert_int = cs / 100;
+    // keepalived: microseconds (6 places), [TIMER_HZ / 100, 255 * TIMER_HZ]
+    const us = readDecimal(p, st.words[1], 10_000, 255_000_000, 6);
+    if (us === null || us <= 0) p.error(`(${v.name}) Advert interval (${st.words[1] ?? ''}) not valid! Must be > 0 - ignoring`);
+    else v.advert_int = us / 1e6;
   },
   virtual_ipaddress: addressBlock('virtual_ipaddress'),
   virtual_ipaddress_excluded: addressBlock('virtual_ipaddress_excluded'),
@@ -402,9 +466,9 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
   },
   nopreempt: setTrue('nopreempt'),
   preempt_delay: (v, st, p) => {
-    const us = readDecimal(p, st.words[1], 0, 2147483647_000000, 6);
+    const us = readDecimal(p, st.words[1], 0, 1000_000000, 6); // TIMER_MAX_SEC seconds
     if (us === null) {
-      p.error(`(${v.name}) Preempt_delay not valid! must be between 0-2147483647`);
+      p.error(`(${v.name}) Preempt_delay not valid! must be between 0-1000`);
       v.preempt_delay = 0;
     } else v.preempt_delay = us / 1e6;
   },

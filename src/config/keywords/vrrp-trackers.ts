@@ -6,6 +6,7 @@ import { block, type KeywordTable, type Parser, type ScriptSpec } from '../parse
 import type { KeepalivedConfig } from '../model.js';
 import { readInt, readUnsigned, readTimerUs } from '../values.js';
 import { Grade } from '../diagnostics.js';
+import { commandString, defaultScriptUserFails } from '../validate/script-user.js';
 
 export interface VrrpScript {
   name: string;
@@ -71,15 +72,15 @@ function weightWithReverse<T extends { weight: number; weight_reverse: boolean }
   };
 }
 
-function scriptUser(p: Parser, words: readonly string[], what: string): { user: string; group?: string } | null {
+function scriptUserOf(p: Parser, words: readonly string[]): { user: string; group?: string } | null {
   const user = words[1];
   const group = words[2];
-  if (user === undefined || !p.host.lookupUser(user) || (group !== undefined && !p.host.lookupGroup(group))) {
-    p.error(`Unable to set uid/gid for script ${what} - removing`);
-    return null;
-  }
+  if (user === undefined || !p.host.lookupUser(user) || (group !== undefined && !p.host.lookupGroup(group))) return null;
   return group === undefined ? { user } : { user, group };
 }
+
+/** vrrp_script blocks whose last `user` line did not resolve (removed when the block closes). */
+const userFailed = new WeakSet<VrrpScript>();
 
 /** Which scripts a vrrp_script block owns, so a removed block's script is not security-checked. */
 const vrrpScriptKeywords: KeywordTable<VrrpScript> = {
@@ -101,8 +102,16 @@ const vrrpScriptKeywords: KeywordTable<VrrpScript> = {
     s.fall = n ?? 1;
   },
   user: (s, st, p) => {
-    const u = scriptUser(p, st.words, s.name);
-    if (u) s.user = u;
+    // keepalived (vrrp_vscript_user_handler): a user that does not resolve removes the script
+    // when its block closes; a later good `user` line keeps it
+    const u = scriptUserOf(p, st.words);
+    if (u) {
+      s.user = u;
+      userFailed.delete(s);
+    } else {
+      p.error(`Unable to set uid/gid for script ${commandString(s.script)}`);
+      userFailed.add(s);
+    }
   },
   init_fail: (s) => {
     s.init_fail = true;
@@ -239,6 +248,10 @@ export const vrrpTrackerRootKeywords: KeywordTable<C> = {
       if (s.script === undefined) {
         p.error(`No script set for vrrp_script ${s.name} - removing`);
         removeFrom(c.vrrp_script, s);
+      } else if (userFailed.has(s) || (s.user === undefined && defaultScriptUserFails(p))) {
+        if (!userFailed.has(s)) p.error(`Unable to set default user for vrrp script ${s.name} - removing`);
+        removeFrom(c.vrrp_script, s);
+        p.forgetScript(s.script);
       }
     },
   ),

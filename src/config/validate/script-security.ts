@@ -9,14 +9,14 @@ import type { KeepalivedConfig } from '../model.js';
 import type { Parser, RegisteredScript } from '../parser.js';
 import type { Phase } from '../diagnostics.js';
 import { Grade } from '../diagnostics.js';
-import type { HostEnvironment } from '../environment.js';
+import type { HostEnvironment, ScriptFileStat } from '../environment.js';
 
 const S_IWGRP = 0o020;
 const S_IWOTH = 0o002;
 const S_ISVTX = 0o1000;
 
 /** Which pass checks the scripts of a keyword. */
-function passOf(keyword: string): Phase {
+export function scriptPass(keyword: string): Phase {
   if (['misc_path', 'notify_up', 'notify_down', 'quorum_up', 'quorum_down', 'lvs_notify_fifo_script'].includes(keyword)) return 'check';
   if (keyword === 'startup_script' || keyword === 'shutdown_script') return 'global';
   return 'vrrp';
@@ -70,11 +70,87 @@ function securityPaths(host: HostEnvironment, program: string, real: string): st
   return host.statPath(renamed, true) ? [renamed, real] : [real];
 }
 
-function runsAsRoot(config: KeepalivedConfig, script: RegisteredScript, host: HostEnvironment): boolean {
-  const user = script.spec.user ?? config.global_defs.script_user?.user;
-  if (user === undefined) return host.lookupUser('keepalived_script') === null;
-  const entry = host.lookupUser(user);
-  return entry === null || entry.uid === 0 || entry.gid === 0;
+/** The user and group a script runs as (null: keepalived itself), as its block or line says. */
+function identityOf(config: KeepalivedConfig, script: RegisteredScript, host: HostEnvironment): { uid: number; gid: number } {
+  // a vrrp_script's user comes from its block's `user` line; words after its `script` are ignored
+  const own =
+    script.keyword === 'script'
+      ? config.vrrp_script.find((s) => s.script === script.spec)?.user
+      : script.spec.user !== undefined
+        ? { user: script.spec.user, ...(script.spec.group !== undefined ? { group: script.spec.group } : {}) }
+        : undefined;
+  const who = own ?? config.global_defs.script_user ?? (host.lookupUser('keepalived_script') ? { user: 'keepalived_script' } : undefined);
+  const self = { uid: host.uid, gid: host.uid === 0 ? 0 : -1 };
+  if (!who) return self;
+  const u = host.lookupUser(who.user);
+  if (!u) return self;
+  const g = who.group !== undefined ? host.lookupGroup(who.group) : null;
+  return { uid: u.uid, gid: g ? g.gid : u.gid };
+}
+
+/** What keepalived's check_script_secure() finds for a script (its SC_* flags, in short). */
+export interface ScriptVerdict {
+  /** "</file" tests that a file opens: nothing is executed (SC_SYSTEM). */
+  readonly system: boolean;
+  /** Not found or not accessible (SC_NOTFOUND). */
+  readonly notFound: boolean;
+  /** A file was found (SC_ISSCRIPT): it counts for the SECURITY VIOLATION report. */
+  readonly isScript: boolean;
+  /** Its user may execute it (SC_EXECUTABLE). */
+  readonly executable: boolean;
+  /** Run as root and some part of its path is writable by others (SC_INSECURE). */
+  readonly insecure: boolean;
+}
+
+/** keepalived's is_executable(): root needs any x bit; others the owner's, group's or others' one. */
+function executableBy(st: ScriptFileStat, who: { uid: number; gid: number }): boolean {
+  if (who.uid === 0) return (st.mode & 0o111) !== 0;
+  if (who.uid === st.uid) return (st.mode & 0o100) !== 0;
+  return who.gid === st.gid ? (st.mode & 0o010) !== 0 : (st.mode & 0o001) !== 0;
+}
+
+export function scriptVerdict(config: KeepalivedConfig, script: RegisteredScript, host: HostEnvironment): ScriptVerdict {
+  const none = { system: false, notFound: false, isScript: false, executable: false, insecure: false };
+  const program = script.spec.args[0];
+  if (program === undefined) return { ...none, notFound: true };
+  if (/^<[ \t]*\//.test(program)) return { ...none, system: true };
+  const file = resolveScript(host, program);
+  if (file === null) return { ...none, notFound: true };
+  const st = host.statPath(file, true);
+  if (!st) return { ...none, notFound: true };
+  const who = identityOf(config, script, host);
+  const executable = executableBy(st, who);
+  const asRoot = who.uid === 0 || who.gid === 0;
+  const insecure = executable && asRoot && securityPaths(host, program, file).some((path) => pathIsInsecure(host, path));
+  return { ...none, isScript: true, executable, insecure };
+}
+
+/**
+ * keepalived's check_vrrp_script_security() (vrrp/vrrp.c), first thing once the VRRP side is
+ * read: every vrrp_script whose program is not found, not executable by its user or, with
+ * enable_script_security, insecure, is disabled, removed from every instance and sync group that
+ * tracks it and dropped (so the daemon never runs nor tracks it, and the instances run as if it
+ * were not there).
+ */
+export function disableTrackScripts(config: KeepalivedConfig, p: Parser): void {
+  const secure = config.global_defs.enable_script_security;
+  const disabled = new Set<string>();
+  for (const s of config.vrrp_script) {
+    const registered = s.script && p.scripts.find((r) => r.spec === s.script);
+    if (!registered) continue;
+    const v = scriptVerdict(config, registered, p.host);
+    if (v.system) continue;
+    if (secure && v.insecure) p.report(Grade.GeneralError, `Disabling track script ${s.name} due to insecure`, null);
+    else if (v.notFound) p.report(Grade.GeneralError, `Disabling track script ${s.name} since not found/accessible`, null);
+    else if (v.executable) continue;
+    registered.spec.insecure = true;
+    disabled.add(s.name);
+  }
+  if (disabled.size === 0) return;
+  config.vrrp_script = config.vrrp_script.filter((s) => !disabled.has(s.name));
+  for (const owner of [...config.vrrp_instance, ...config.vrrp_sync_group]) {
+    owner.track_script = owner.track_script.filter((t) => !disabled.has(t.name));
+  }
 }
 
 export function checkScriptSecurity(config: KeepalivedConfig, p: Parser): void {
@@ -92,14 +168,14 @@ export function checkScriptSecurity(config: KeepalivedConfig, p: Parser): void {
   };
   const secure = config.global_defs.enable_script_security;
   for (const script of p.scripts) {
-    const pass = passOf(script.keyword);
+    const pass = scriptPass(script.keyword);
     if (!active[pass]) continue;
     const program = script.spec.args[0];
     if (program === undefined) continue;
-    const file = resolveScript(p.host, program);
-    if (file === null) continue;
+    const verdict = scriptVerdict(config, script, p.host);
+    if (!verdict.isScript) continue;
     found[pass].any = true;
-    if (runsAsRoot(config, script, p.host) && securityPaths(p.host, program, file).some((path) => pathIsInsecure(p.host, path))) {
+    if (verdict.insecure) {
       found[pass].insecure = true;
       if (secure) {
         p.report(Grade.Info, `Unsafe permissions found for script '${program}' - disabling.`, script.location);

@@ -10,6 +10,7 @@ import { Grade } from '../diagnostics.js';
 import { isLinkLocal, parseIp } from '../address.js';
 import type { VrrpInstance } from '../keywords/vrrp-instance.js';
 import type { SyncGroup } from '../keywords/vrrp-sync-group.js';
+import { disableTrackScripts, scriptPass } from './script-security.js';
 
 const Unlocated = null;
 
@@ -102,10 +103,8 @@ function completeInstance(config: KeepalivedConfig, v: VrrpInstance, sync: SyncG
   }
 
   const unicast = v.unicast_peer.length > 0;
-  if (v.strict_mode && unicast && v.interface !== undefined) {
-    error(p, `(${v.name}) Unicast peers are not supported in strict mode`);
-    return false;
-  }
+  // keepalived 2.2.7 also tests "strict mode with unicast peers on a multicast interface" here,
+  // but before it marks the instance unicast (a few lines on), so the test never fires: no error
   if (v.interface === undefined) {
     const src = v.unicast_src_ip ?? v.mcast_src_ip;
     if (src === undefined) {
@@ -157,10 +156,13 @@ function completeInstance(config: KeepalivedConfig, v: VrrpInstance, sync: SyncG
     error(p, `(${v.name}) down_timer_adverts is incompatible with strict mode - resetting`);
     v.down_timer_adverts = 3;
   }
-  if (v.accept === true && v.version === 2 && !v.strict_mode) {
+  // keepalived: accept defaults on for an address owner, else to the opposite of strict mode; a
+  // non-owner VRRPv2 instance in strict mode cannot have it (RFC 3768)
+  v.accept ??= v.priority === 255 ? true : !v.strict_mode;
+  if (v.accept && v.priority !== 255 && v.strict_mode && v.version === 2) {
     error(p, `(${v.name}) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting`);
+    v.accept = false;
   }
-  v.accept ??= !v.strict_mode;
   if (v.mcast_dst_ip !== undefined && unicast) error(p, `(${v.name}) multicast destination specified with unicast - ignoring`);
 
   // Defaults inherited from global_defs (keepalived fills them during completion).
@@ -192,6 +194,32 @@ function completeInstance(config: KeepalivedConfig, v: VrrpInstance, sync: SyncG
   } else if (centis >= 4096) {
     error(p, `(${v.name}) VRRPv3 advertisement interval ${v.advert_int.toFixed(2)}s is out of range. Must be less than 40.96s. Setting to 40.95s`);
     v.advert_int = 40.95;
+  }
+
+  if (v.use_vmac !== undefined || v.use_ipvlan !== undefined) {
+    if (v.use_vmac !== undefined && v.strict_mode && v.vmac_xmit_base) {
+      error(p, `(${v.name}) xmit_base is incompatible with strict mode - resetting`);
+      v.vmac_xmit_base = false;
+    }
+    if (v.promote_secondaries) {
+      error(p, `(${v.name}) promote_secondaries is automatically set for vmacs - ignoring`);
+      v.promote_secondaries = false;
+    }
+  }
+  if (v.use_ipvlan !== undefined && v.family === 'inet' && v.use_ipvlan.address === undefined) {
+    error(p, `(${v.name}) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state`);
+  }
+  if (v.interface !== undefined) {
+    // the instance's own interface is tracked anyway; naming it is reported and dropped
+    const own = v.track_interface.findIndex((t) => t.name === v.interface);
+    if (own >= 0) {
+      error(p, `(${v.name}) Ignoring track_interface ${v.interface} since own interface`);
+      v.track_interface.splice(own, 1);
+    }
+  }
+  if (v.vmac_xmit_base && v.use_vmac === undefined) {
+    error(p, `(${v.name}) vmac_xmit_base is only valid with a vmac`);
+    v.vmac_xmit_base = false;
   }
 
   for (const list of [v.virtual_ipaddress, v.virtual_ipaddress_excluded]) {
@@ -259,9 +287,17 @@ function vridConflicts(config: KeepalivedConfig, p: Parser): boolean {
 }
 
 export function completeVrrp(config: KeepalivedConfig, p: Parser): void {
-  if (p.missingInterface) error(p, 'Non-existent interface specified in configuration');
+  if (p.missingInterface) {
+    // keepalived's VRRP process stops here (vrrp_daemon.c start_vrrp()): none of its later checks
+    // run, not even the security check of its scripts
+    error(p, 'Non-existent interface specified in configuration', Grade.BadInterface);
+    for (const s of [...p.scripts]) if (scriptPass(s.keyword) === 'vrrp') p.forgetScript(s.spec);
+    return;
+  }
   // keepalived does not start its VRRP side at all without an instance.
   if (config.vrrp_instance.length === 0) return;
+  // keepalived checks (and disables) the vrrp_scripts first (vrrp_complete_init)
+  disableTrackScripts(config, p);
   for (const v of config.vrrp_instance) if (!checkMinimum(v, p)) return;
   const memberOf = completeSyncGroups(config, p);
   for (const v of config.vrrp_instance) if (!completeInstance(config, v, memberOf.get(v.name), p)) return;

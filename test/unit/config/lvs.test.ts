@@ -21,7 +21,7 @@ virtual_server 192.0.2.100 80 {
 `);
     // DR cannot change the port: keepalived resets it to the service's
     expect(messages(r)).toEqual([
-      "-: WARNING - virtual server [192.0.2.100]:tcp:80 and real server 192.0.2.22:8080 ports don't match - resetting",
+      "-: WARNING - virtual server [192.0.2.100]:tcp:80 and real server [192.0.2.22]:tcp:8080 ports don't match - resetting",
     ]);
     const vs = r.config.virtual_server[0]!;
     expect([vs.ip, vs.port, vs.protocol, vs.lvs_sched, vs.lvs_method, vs.delay_loop]).toEqual(['192.0.2.100', 80, 'TCP', 'rr', 'DR', 6]);

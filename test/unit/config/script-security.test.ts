@@ -46,12 +46,16 @@ describe('script security', () => {
 
   it('disables an unsafe script when enable_script_security is on', () => {
     const r = parseText(vrrpWithScript('  enable_script_security\n  script_user root'), { files: script(0o777) });
-    expect(messages(r)).toEqual([]);
+    // keepalived (check_track_script_secure): a config error, so -t exits 5
+    expect(messages(r)).toEqual(['-: Disabling track script chk_web due to insecure']);
     expect(messages(r, true)).toContain("7: Unsafe permissions found for script '/etc/keepalived/check_web.sh' - disabling.");
-    // the daemon never runs it: the tracker reports it disabled, as keepalived removes it
-    expect(resolveVrrp(r.config).scripts.map((s) => s.insecure)).toEqual([true]);
+    // the daemon never runs it: keepalived removes it and the instances stop tracking it
+    const model = resolveVrrp(r.config);
+    expect(model.scripts).toEqual([]);
+    expect(model.instances[0]!.tracks).toEqual([]);
     const safe = parseText(vrrpWithScript('  enable_script_security\n  script_user root'), { files: script(0o755) });
     expect(resolveVrrp(safe.config).scripts.map((s) => s.insecure)).toEqual([false]);
+    expect(resolveVrrp(safe.config).instances[0]!.tracks.map((t) => t.name)).toEqual(['chk_web']);
   });
 
   it('says nothing about a script that does not exist', () => {

@@ -100,7 +100,7 @@ describe('vrrp_instance', () => {
       "2: WARNING - interface eth9 for vrrp_instance VI_1 doesn't exist",
       "3: (VI_1): VRID '256' not valid - must be between 1 & 255",
       '4: (VI_1) Priority not valid! must be between 1 & 255. Using default 100',
-      "5: number '0' outside range [0.01, 255.00]",
+      "5: number '0' outside range [0.010000, 255.000000]",
       '5: (VI_1) Advert interval (0) not valid! Must be > 0 - ignoring',
       "6: (VI_1) unknown state 'SLAVE', defaulting to BACKUP",
       "8: (VI_1) unknown authentication type 'MD5'",
@@ -161,6 +161,7 @@ describe('vrrp_instance', () => {
   }`,
         'vrrp_script chk_http {\n  script "/bin/true"\n  weight -5\n}\ntrack_file tf {\n  file /run/kt-prio\n  weight 0\n}',
       ),
+      { files: { '/bin/true': { content: '#!/bin/sh\n', mode: 0o755 } } },
     );
     const v = r.config.vrrp_instance[0]!;
     expect(v.track_interface).toEqual([{ name: 'eth1', weight: -20, weight_reverse: false }]);

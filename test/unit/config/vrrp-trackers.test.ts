@@ -13,7 +13,9 @@ describe('vrrp_script, vrrp_track_process, track_file', () => {
   fall 3
   rise 2
 }
-${vip('VI_1', 1, '  track_script {\n    chk_haproxy\n  }\n')}`);
+${vip('VI_1', 1, '  track_script {\n    chk_haproxy\n  }\n')}`,
+      { files: { '/usr/bin/killall': { content: '', mode: 0o755 } } },
+    );
     expect(r.config.vrrp_script).toEqual([
       {
         name: 'chk_haproxy',
@@ -35,7 +37,7 @@ ${vip('VI_1', 1, '  track_script {\n    chk_haproxy\n  }\n')}`);
   });
 
   it('reports an unused vrrp_script after the whole file', () => {
-    const r = parseText(`vrrp_script unused {\n  script "/bin/true"\n}\n${vip('VI_1', 1)}`);
+    const r = parseText(`vrrp_script unused {\n  script "/bin/true"\n}\n${vip('VI_1', 1)}`, { files: { '/bin/true': { content: '#!/bin/sh\n', mode: 0o755 } } });
     expect(messages(r)).toContain('-: Warning - script unused is not used');
   });
 
@@ -47,6 +49,8 @@ ${vip('VI_1', 1, '  track_script {\n    chk_haproxy\n  }\n')}`);
       '4: (s): vrrp script interval must be greater than 0, setting to 1',
       "5: number '0' outside range [1, 2147483647]",
       "5: (s): vrrp script rise value '0' invalid, defaulting to 1",
+      // no /bin/true on this host
+      '-: Disabling track script s since not found/accessible',
     ]);
   });
 

@@ -42,7 +42,10 @@ virtual_server group web6 {
 
 function table(text = conf): DesiredTable {
   const r = parseText(text);
-  expect(r.diagnostics.filter((d) => d.grade > 1)).toEqual([]);
+  // keepalived 2.2.7 says so too: a tunnelled real server of a group with a fwmark has a port
+  expect(r.diagnostics.filter((d) => d.grade > 1).map((d) => d.message)).toEqual([
+    'WARNING - fwmark virtual server [web6]:0, real server [2001:db8:1::21]:tcp:443 has port specified - port will be ignored',
+  ]);
   return desiredTable(r.config).table;
 }
 

@@ -4,6 +4,9 @@ import { parseText } from '../../helpers/config.js';
 import { fileContribution, trackingVerdict, upDownContribution, type TrackedStates } from '../../../src/vrrp/tracking.js';
 import { resolveVrrp, type TrackRef } from '../../../src/vrrp/resolve.js';
 
+/** The program the vrrp_scripts below run (keepalived disables a script it cannot find). */
+const binTrue = { '/bin/true': { content: '#!/bin/sh\n', mode: 0o755 } };
+
 const states = (s: Partial<TrackedStates> = {}): TrackedStates => ({
   interfaceUp: () => true,
   script: () => 'ok',
@@ -109,7 +112,7 @@ vrrp_instance B {
 ${extra}`;
 
   it("entry weights override the object's, the own interface is not tracked", () => {
-    const a = resolveVrrp(parseText(conf('')).config).instances[0]!;
+    const a = resolveVrrp(parseText(conf(''), { files: binTrue }).config).instances[0]!;
     expect(a.tracks).toEqual([
       { kind: 'interface', name: 'eth1', weight: -5, multiplier: 1 },
       { kind: 'script', id: 0, name: 's1', weight: -20, multiplier: 1 },
@@ -120,7 +123,7 @@ ${extra}`;
   });
 
   it('in a sync group without sync_group_tracking_weight: weights cleared or dropped; group tracks added to every member', () => {
-    const m = resolveVrrp(parseText(conf('vrrp_sync_group G {\n  group {\n    A\n    B\n  }\n  track_script {\n    s1\n  }\n}\n')).config);
+    const m = resolveVrrp(parseText(conf('vrrp_sync_group G {\n  group {\n    A\n    B\n  }\n  track_script {\n    s1\n  }\n}\n'), { files: binTrue }).config);
     expect(m.syncGroups).toEqual([expect.objectContaining({ name: 'G', members: [0, 1] })]);
     expect(m.instances[0]!.tracks).toEqual([
       { kind: 'interface', name: 'eth1', weight: 0, multiplier: 1 },
@@ -129,7 +132,7 @@ ${extra}`;
       { kind: 'script', id: 0, name: 's1', weight: -20, multiplier: 1 },
     ]);
     expect(m.instances[1]!.tracks).toEqual([{ kind: 'script', id: 0, name: 's1', weight: -20, multiplier: 1 }]);
-    const weighted = resolveVrrp(parseText(conf('vrrp_sync_group G {\n  group {\n    A\n    B\n  }\n  sync_group_tracking_weight\n}\n')).config);
+    const weighted = resolveVrrp(parseText(conf('vrrp_sync_group G {\n  group {\n    A\n    B\n  }\n  sync_group_tracking_weight\n}\n'), { files: binTrue }).config);
     expect(weighted.instances[0]!.tracks.map((t) => t.weight)).toEqual([-5, -20, 30, 1, 5]);
   });
 
