@@ -10,10 +10,33 @@ import type { Checker } from '../config/checkers/index.js';
 import type { ScriptSpec } from '../config/parser.js';
 import type { Logger } from '../log.js';
 import { describeVs } from '../ipvs/desired.js';
+import { commandString } from '../config/validate/script-user.js';
 import { CheckerState, checkerTiming, type ResultOutcome } from './checker-state.js';
 import { CheckPool, type CheckJob, type PoolClock, type PoolStats } from './pool.js';
 import { HealthBook, type HealthEvent } from './health.js';
 import { failed, type Probe, type ProbeResult } from './probe.js';
+
+/**
+ * Scripts the configuration check disabled (`insecure`: with enable_script_security in a path
+ * others could write, or not found, or not executable by their user; see
+ * config/validate/script-security.ts checkerDropsScript()). keepalived's checker process frees
+ * them before it starts (check/check_data.c check_check_script_security()), so they never run.
+ */
+export function scriptDisabled(spec: ScriptSpec | undefined): boolean {
+  return spec?.insecure === true;
+}
+
+/**
+ * A MISC_CHECK whose script is disabled: keepalived removes the checker itself
+ * (check/check_misc.c check_misc_script_security()), so it is never run and no longer counts -
+ * except that at the first start an `alpha` checker was already counted as failed
+ * (check_data.c validate_check_config() marks alpha checkers down before the script check), so
+ * its real server stays out for good; after a reload the failed checkers are counted again from
+ * the checkers left, and it no longer counts.
+ */
+export function checkerRemoved(check: Checker): boolean {
+  return check.type === 'MISC_CHECK' && scriptDisabled(check.misc_path);
+}
 
 /** Builds the probe of one checker; null when the kind is not supported (the checker stays up). */
 export type ProbeFactory = (check: Checker, rs: RealServer, vs: VirtualServer) => Probe | null;
@@ -110,11 +133,20 @@ export class HealthCheckers {
     const carried = previous ? previous.#carriedStates() : new Map<string, boolean>();
     // at the first start nothing is carried: no key to build for each checker
     const carriedUp = carried.size === 0 ? (): undefined => undefined : (vs: VirtualServer, rs: RealServer, i: number): boolean | undefined => carried.get(checkerKey(vs, rs, i));
-    this.book = new HealthBook(config.virtual_server, (vs, rs, i) => !(carriedUp(vs, rs, i) ?? rs.checkers[i]?.alpha !== true));
+    const initiallyDown = (vs: VirtualServer, rs: RealServer, i: number): boolean => {
+      const check = rs.checkers[i];
+      if (check && checkerRemoved(check)) return !this.#reloaded && check.alpha === true;
+      return !(carriedUp(vs, rs, i) ?? check?.alpha !== true);
+    };
+    this.book = new HealthBook(config.virtual_server, initiallyDown);
     this.pool = new CheckPool({ concurrency: opts.concurrency ?? 1024, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.random ? { random: opts.random } : {}) });
     for (const vs of config.virtual_server) {
       for (const rs of vs.real_server) {
         rs.checkers.forEach((check, index) => {
+          if (checkerRemoved(check)) {
+            this.log.info(`Disabling misc script ${commandString(check.type === 'MISC_CHECK' ? check.misc_path : undefined)} (insecure, not found or not executable) - removing the checker of ${describeRs(rs, vs)}`);
+            return;
+          }
           const probe = this.#probe(check, rs, vs);
           if (!probe) return;
           this.#jobs.push(new CheckerJob(this, vs, rs, index, check, probe, new CheckerState(checkerTiming(check), carriedUp(vs, rs, index))));
@@ -168,7 +200,7 @@ export class HealthCheckers {
           const how = e.rs.inhibit_on_failure ? (up ? 'Enabling' : 'Disabling') : up ? 'Adding' : 'Removing';
           this.log.info(`${how} service ${describeRs(e.rs, e.vs)} ${up ? 'to' : 'from'} VS ${vsName}`);
           const script = up ? e.rs.notify_up : e.rs.notify_down;
-          if (script) this.edges.runScript(`${up ? 'notify_up' : 'notify_down'} ${describeRs(e.rs, e.vs)}`, script);
+          if (script && !scriptDisabled(script)) this.edges.runScript(`${up ? 'notify_up' : 'notify_down'} ${describeRs(e.rs, e.vs)}`, script);
           this.edges.fifoLine?.(`RS ${describeRs(e.rs, e.vs)} ${vsName} ${up ? 'UP' : 'DOWN'}\n`);
           ipvs = e.vs;
           break;
@@ -187,7 +219,7 @@ export class HealthCheckers {
               : `Lost quorum ${e.vs.quorum}-${e.vs.hysteresis}=${total} > ${e.weightSum} for VS ${vsName}`,
           );
           const script = up ? e.vs.quorum_up : e.vs.quorum_down;
-          if (script) this.edges.runScript(`${up ? 'quorum_up' : 'quorum_down'} ${vsName}`, script);
+          if (script && !scriptDisabled(script)) this.edges.runScript(`${up ? 'quorum_up' : 'quorum_down'} ${vsName}`, script);
           this.edges.fifoLine?.(`VS ${vsName} ${up ? 'UP' : 'DOWN'}\n`);
           ipvs = e.vs;
           break;
@@ -235,8 +267,10 @@ export class HealthCheckers {
     await this.pool.stop();
     for (const vs of this.config.virtual_server) {
       if (!vs.omega) continue;
-      for (const rs of vs.real_server) if (rs.notify_down && this.book.alive(vs, rs)) this.edges.runScript(`notify_down ${describeRs(rs, vs)}`, rs.notify_down);
-      if (vs.quorum_down && this.book.quorumUp(vs)) this.edges.runScript(`quorum_down ${describeVs(vs)}`, vs.quorum_down);
+      for (const rs of vs.real_server) {
+        if (rs.notify_down && !scriptDisabled(rs.notify_down) && this.book.alive(vs, rs)) this.edges.runScript(`notify_down ${describeRs(rs, vs)}`, rs.notify_down);
+      }
+      if (vs.quorum_down && !scriptDisabled(vs.quorum_down) && this.book.quorumUp(vs)) this.edges.runScript(`quorum_down ${describeVs(vs)}`, vs.quorum_down);
     }
   }
 

@@ -124,7 +124,11 @@ export function miscProbe(check: MiscCheck, opts: MiscProbeOptions): Probe {
   const identity = resolveIdentity(check, opts);
   const args = check.misc_path?.args ?? [];
   const what = `MISC_CHECK ${check.misc_path?.command ?? ''}`.trimEnd();
+  // the configuration check disabled the script (keepalived removes such a checker, and
+  // HealthCheckers never asks for its probe): whatever asks, it is never run
+  const disabled = check.misc_path?.insecure === true;
   return async (signal) => {
+    if (disabled) return failed('script disabled: insecure, not found or not executable');
     if (typeof identity === 'string') return failed(`cannot run script: ${identity}`);
     if (args.length === 0) return failed('no script configured (misc_path)');
     if (signal.aborted) return failed('aborted');

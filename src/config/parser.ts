@@ -178,15 +178,98 @@ export class Parser {
 
   /**
    * Top level: statements until the end of input. `phaseOf` names the pass that owns each
-   * top-level keyword; unknown top-level keywords belong to the global pass.
+   * top-level keyword; unknown top-level keywords belong to the global pass, unless only the
+   * pass of the block before them meets them at the top level (see `#othersSkipping`).
    */
   processTop<T>(table: KeywordTable<T>, target: T, phaseOf: (keyword: string) => Phase = () => 'global'): void {
-    for (let st = this.reader.next(); st; st = this.reader.next()) {
-      const word = st.words[0]!;
-      this.phase = Object.hasOwn(table, word) ? phaseOf(word) : 'global';
-      this.#dispatch(table, target, st);
+    this.#rootTable = table;
+    try {
+      for (let st = this.#next(); st; st = this.#next()) {
+        const word = st.words[0]!;
+        const known = Object.hasOwn(table, word);
+        if (this.#othersSkipped !== null) {
+          // The other passes are still skipping the previous block by counting braces: only
+          // its own pass sees this statement at the top level, and reports it there.
+          this.phase = known ? phaseOf(word) : this.#othersSkipped;
+        } else {
+          this.phase = known ? phaseOf(word) : 'global';
+          // In every other pass this keyword is inactive: they skip its block (if one follows)
+          // by counting braces, whatever its keywords (lib/parser.c process_stream()).
+          if (known) this.#othersSkipping = { owner: this.phase, depth: -1 };
+        }
+        this.#inRoot = known;
+        try {
+          this.#dispatch(table, target, st);
+        } finally {
+          this.#inRoot = false;
+        }
+      }
+    } finally {
+      this.phase = 'global';
+      this.#rootTable = null;
+      this.#othersSkipping = null;
     }
-    this.phase = 'global';
+  }
+
+  /**
+   * keepalived reads the file once per pass (global, checker, VRRP, BFD) and only the pass that
+   * owns a top-level block reads its keywords; the others skip it by counting every `{` and `}`
+   * (`skip_sublevel` in process_stream()). When the owner's reading of the block ends elsewhere
+   * than that count (an unknown keyword's `{`, a value block without its braces), the
+   * statements in between sit at the top level of one side only. This tracks the others' count:
+   * the owner and the depth of their skip (-1: the block's `{` is still to come).
+   */
+  #othersSkipping: { owner: Phase; depth: number } | null = null;
+  /** The owner of the block whose skip consumed the statement just read, in the other passes. */
+  #othersSkipped: Phase | null = null;
+  /** A top-level keyword of the root table is being processed (its own pass reads its block). */
+  #inRoot = false;
+  #rootTable: Readonly<Record<string, unknown>> | null = null;
+
+  /** The next statement, keeping the other passes' view of it (see `#othersSkipping`). */
+  #next(): Statement | null {
+    const st = this.reader.next();
+    this.#othersSkipped = null;
+    if (!st) return null;
+    const skip = this.#othersSkipping;
+    if (skip) {
+      if (skip.depth === -1) {
+        if (st.words[0] === '{') {
+          skip.depth = 1;
+          this.#othersSkipped = skip.owner;
+          return st;
+        }
+        // No block after the keyword: the others stop skipping and read this statement.
+        this.#othersSkipping = null;
+      } else {
+        this.#othersSkipped = skip.owner;
+        for (const w of st.words) {
+          if (w === '{') skip.depth++;
+          else if (w === '}' && --skip.depth === 0) {
+            this.#othersSkipping = null;
+            break;
+          }
+        }
+        return st;
+      }
+    }
+    if (this.#inRoot) this.#seenAtTopByOthers(st, skip?.owner ?? this.phase);
+    return st;
+  }
+
+  /**
+   * The owner of a top-level block reads `st` inside it while the other passes, their skip
+   * over, read it at the top level: the first of them to run reports what it finds there.
+   */
+  #seenAtTopByOthers(st: Statement, owner: Phase): void {
+    const word = st.words[0]!;
+    if (this.#rootTable && Object.hasOwn(this.#rootTable, word)) return;
+    const phase: Phase = owner === 'global' ? 'check' : 'global';
+    const [grade, message] =
+      word === '{'
+        ? [Grade.UnexpectedBlockStart, "Unexpected '{' - ignoring"]
+        : [Grade.UnknownKeyword, `Unknown keyword '${word}'`];
+    this.sink.report({ grade, message, phase, ...(st.location.line > 0 ? { location: st.location } : {}) });
   }
 
   /**
@@ -197,7 +280,7 @@ export class Parser {
     this.#level++;
     try {
       let needOpen = true;
-      for (let st = this.reader.next(); st; st = this.reader.next()) {
+      for (let st = this.#next(); st; st = this.#next()) {
         const word = st.words[0]!;
         if (needOpen) {
           needOpen = false;
@@ -244,7 +327,7 @@ export class Parser {
   skipBlock(): void {
     let depth = 0;
     let first = true;
-    for (let st = this.reader.next(); st; st = this.reader.next()) {
+    for (let st = this.#next(); st; st = this.#next()) {
       const word = st.words[0]!;
       if (first) {
         first = false;
@@ -275,7 +358,7 @@ export class Parser {
     if (st.words.length > 1) {
       this.error(`Block ${st.words[0]} has extra parameters ${st.words[1]} ...`);
     }
-    for (let line = this.reader.next(); line; line = this.reader.next()) {
+    for (let line = this.#next(); line; line = this.#next()) {
       let words = [...line.words];
       if (needOpen) {
         needOpen = false;

@@ -300,8 +300,10 @@ export class ConfigReader {
       }
       if (text.startsWith('$') && this.#checkDefinition(text)) return null;
       if (text.startsWith('~SEQ') || text.startsWith('~LST')) {
-        const ok = text[1] === 'S' ? this.#addSeq(text, location) : this.#addList(text, location);
-        if (!ok) this.report(Grade.GeneralError, `Invalid ~${text[1] === 'S' ? 'SEQ' : 'LST'} specification '${text}'`, location);
+        const added = text[1] === 'S' ? this.#addSeq(text, location) : this.#addList(text, location);
+        // keepalived's add_seq() says what was wrong first, then its caller the generic line
+        if (typeof added === 'string') this.report(Grade.GeneralError, `${added} '${text}'`, location);
+        if (added !== true) this.report(Grade.GeneralError, `Invalid ~${text[1] === 'S' ? 'SEQ' : 'LST'} specification '${text}'`, location);
         return null;
       }
       if (text.startsWith('~')) return text;
@@ -410,16 +412,20 @@ export class ConfigReader {
     this.#sources.push({ kind: 'generated', location, next: () => (index < lines.length ? lines[index++]! : null) });
   }
 
-  /** `~SEQ(var, end)`, `~SEQ(var, start, end)`, `~SEQ(var, start, step, end)`; `~SEQx` gives hex. */
-  #addSeq(text: string, location: SourceLocation): boolean {
+  /**
+   * `~SEQ(var, end)`, `~SEQ(var, start, end)`, `~SEQ(var, start, step, end)`; `~SEQx` gives hex.
+   * True when added, else keepalived's add_seq() message for what was wrong.
+   */
+  #addSeq(text: string, location: SourceLocation): true | string {
+    const definition = 'Invalid ~SEQ definition';
     const m = /^~SEQ(x?)[ \t]*\(([^)]*)\)[ \t]*(.*)$/.exec(text);
-    if (!m) return false;
+    if (!m) return definition;
     const hex = m[1] === 'x';
     let inner = m[2]!;
     const rest = m[3]!;
     const [varPart, ...numParts] = inner.split(',');
     const variable = (varPart ?? '').trim();
-    if (!variable || /[ \t]/.test(variable) || numParts.length === 0 || numParts.length > 3) return false;
+    if (!variable || /[ \t]/.test(variable) || numParts.length === 0 || numParts.length > 3) return definition;
     inner = numParts.join(',');
     if (inner.includes('$')) {
       const replaced = this.#replaceParams(inner, location);
@@ -427,7 +433,7 @@ export class ConfigReader {
       inner = replaced ?? inner;
     }
     const nums = inner.split(',').map((s) => parseCLong(s.trim()));
-    if (nums.some((n) => n === null)) return false;
+    if (nums.some((n) => n === null)) return definition;
     let start: number;
     let step: number;
     let end: number;
@@ -441,9 +447,9 @@ export class ConfigReader {
       step = start <= end ? 1 : -1;
     } else {
       [start, step, end] = nums as [number, number, number];
-      if (step === 0 || (start < end && step < 0) || (start > end && step > 0)) return false;
+      if (step === 0 || (start < end && step < 0) || (start > end && step > 0)) return 'Invalid ~SEQ values';
     }
-    if (hex && (start < 0 || end < 0)) return false;
+    if (hex && (start < 0 || end < 0)) return '~SEQx is only valid for positive numbers';
     let current = start;
     this.#sources.push({
       kind: 'generated',

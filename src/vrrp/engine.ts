@@ -59,6 +59,7 @@ export class VrrpEngine {
       if (runner) this.runners.push(runner);
     }
     this.#attachGroups();
+    this.#markSharedVrids();
   }
 
   get model(): ResolvedVrrp {
@@ -122,6 +123,7 @@ export class VrrpEngine {
     this.#stopping = Promise.all([this.#stopping, stopped]);
     this.runners.splice(0, this.runners.length, ...next);
     this.#attachGroups();
+    this.#markSharedVrids();
     for (const g of this.groups) g.adopt();
     for (const r of kept) r.applyTracking(this.#book.verdict(r.config));
     if (model.fifoStatesOnReload) {
@@ -147,6 +149,26 @@ export class VrrpEngine {
     }
   }
 
+  /**
+   * Unicast instances on one port with the same VRID and source address (keepalived accepts
+   * them when their peers differ, vrrp.c check_vrid_conflicts()): each takes only its own
+   * peers' adverts, as keepalived hands an advert to the instance whose peer sent it.
+   */
+  #markSharedVrids(): void {
+    const byPort = new Map<AdvertPort, Map<string, VrrpInstanceRunner[]>>();
+    for (const r of this.runners) {
+      const port = r.advertPort;
+      if (port === null || r.config.unicastPeers.length === 0) continue;
+      const key = `${r.config.vrid}|${r.sourceAddress.join('.')}`;
+      const groups = byPort.get(port) ?? new Map<string, VrrpInstanceRunner[]>();
+      byPort.set(port, groups);
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    const shared = new Set<VrrpInstanceRunner>();
+    for (const groups of byPort.values()) for (const list of groups.values()) if (list.length > 1) for (const r of list) shared.add(r);
+    for (const r of this.runners) r.setSharedVrid(shared.has(r));
+  }
+
   #attachGroups(): void {
     for (const group of this.groups) group.attach(this.runners.filter((r) => r.config.syncGroup === group.group.id));
   }
@@ -167,6 +189,7 @@ export class VrrpEngine {
       old.abandon();
       this.runners[i] = next;
       this.#attachGroups();
+      this.#markSharedVrids();
       next.start(this.#book.verdict(next.config));
     }
   }

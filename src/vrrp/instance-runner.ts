@@ -117,6 +117,7 @@ export class VrrpInstanceRunner {
   #garpFrames: Uint8Array[] = [];
   #deferredStates = 0;
   #unsubscribe: (() => void) | null = null;
+  #sharedVrid = false;
   #joined = false;
   #notifiesSent = false;
   #trackingFaults = new Set<string>();
@@ -181,6 +182,7 @@ export class VrrpInstanceRunner {
       addresses: vips,
       unicastPeers: [...c.unicastPeers],
       checkUnicastSource: c.checkUnicastSource,
+      sharedVrid: this.#sharedVrid,
     };
     this.#prepared.clear();
     if (this.#port) {
@@ -268,6 +270,22 @@ export class VrrpInstanceRunner {
 
   get name(): string {
     return this.config.name;
+  }
+  /** The advert port it receives on (null: none). */
+  get advertPort(): AdvertPort | null {
+    return this.#port;
+  }
+  /** The source address of its adverts (zeros while the interface has none). */
+  get sourceAddress(): Uint8Array {
+    return this.#source;
+  }
+  /**
+   * Other unicast instances on the same port use this VRID and source address (the engine
+   * decides): adverts are then taken only from this instance's own peers.
+   */
+  setSharedVrid(shared: boolean): void {
+    this.#sharedVrid = shared;
+    this.#expect.sharedVrid = shared;
   }
   get state(): VrrpState {
     return this.machine.state;

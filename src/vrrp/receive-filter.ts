@@ -42,6 +42,12 @@ export interface Expectations {
   unicastPeers?: { address: Uint8Array; minTtl?: number; maxTtl?: number }[];
   /** Only accept unicast adverts from a configured peer (`check_unicast_src`). */
   checkUnicastSource?: boolean;
+  /**
+   * Other unicast instances on this interface use the same VRID and source address: an advert is
+   * this instance's only when it comes from one of its peers (keepalived's
+   * VRRP_FLAG_UNICAST_DUPLICATE_VRID, vrrp_scheduler.c vrrp_read_dispatcher_thread()).
+   */
+  sharedVrid?: boolean;
 }
 
 export interface Accepted {
@@ -89,8 +95,11 @@ export function filterAdvert(rx: ReceivedAdvert, e: Expectations): FilterResult 
   if (e.group !== null && !equal(rx.dst, e.group)) return drop('destination', 'not sent to the VRRP group');
   if (e.group === null) {
     if ((rx.dst[0]! & 0xf0) === 0xe0 || rx.dst[0] === 0xff) return drop('destination', 'multicast advert to a unicast instance');
+    // keepalived binds a unicast instance's socket to its source address
+    if (!equal(rx.dst, e.ownAddress)) return drop('destination', 'unicast advert to another address than our source address');
     const peer = e.unicastPeers?.find((p) => equal(p.address, rx.src));
     if (!peer && e.checkUnicastSource) return drop('unicast-source', 'advert from an address that is not a unicast_peer');
+    if (!peer && e.sharedVrid) return drop('unicast-source', 'advert from none of our unicast peers, and other instances use this VRID');
     if (peer && ((peer.minTtl !== undefined && rx.ttl < peer.minTtl) || (peer.maxTtl !== undefined && rx.ttl > peer.maxTtl))) {
       return drop('unicast-ttl', `TTL ${rx.ttl} outside the peer's range`);
     }

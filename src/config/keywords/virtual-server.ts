@@ -218,8 +218,8 @@ const virtualServerKeywords: KeywordTable<VS> = {
       vs.persistence_timeout = 360;
       return;
     }
-    const n = /^[0-9]+$/.test(st.words[1]!) ? Number(st.words[1]) : NaN;
-    if (!(n >= 1 && n <= 2678400)) p.error('persistence_timeout invalid');
+    const n = readUnsigned(p, st.words[1], 1, 2678400); // LVS_MAX_TIMEOUT
+    if (n === null) p.error('persistence_timeout invalid');
     else vs.persistence_timeout = n;
   },
   persistence_granularity: (vs, st, p) => {
@@ -229,11 +229,12 @@ const virtualServerKeywords: KeywordTable<VS> = {
     const w = st.words[1] ?? '';
     const af: Family = familyOfServer(vs) ?? (w.includes('.') ? 'inet' : 'inet6');
     if (af === 'inet6') {
-      if (!/^[0-9]+$/.test(w) || Number(w) < 1 || Number(w) > 128) {
+      const n = readUnsigned(p, w, 1, 128);
+      if (n === null) {
         p.error(`Invalid IPv6 persistence_granularity specified - ${w}`);
         return;
       }
-      vs.persistence_granularity = String(Number(w));
+      vs.persistence_granularity = String(n);
     } else {
       const bytes = parseInetAton(w);
       if (!bytes) {
@@ -321,8 +322,8 @@ function openVirtualServer(c: KeepalivedConfig, st: { words: readonly string[] }
   const [, first, second] = st.words;
   const vs: VS = { delay_loop: 60, ha_suspend: false, alpha: false, omega: false, quorum: 1, hysteresis: 0, real_server: [] };
   if (first === 'fwmark') {
-    const n = second !== undefined && /^[0-9]+$/.test(second) ? Number(second) : NaN;
-    if (!(n >= 0 && n <= 4294967295)) {
+    const n = second === undefined ? null : readUnsigned(p, second, 0, 4294967295);
+    if (n === null) {
       p.error(`virtual server fwmark '${second ?? ''}' must be in [0, 4294967295] - ignoring`);
       return null;
     }
@@ -334,11 +335,11 @@ function openVirtualServer(c: KeepalivedConfig, st: { words: readonly string[] }
     }
     vs.group = second;
   } else {
-    const a = first === undefined ? null : parseIp(first);
-    const port = second === undefined ? 0 : /^[0-9]+$/.test(second) ? Number(second) : NaN;
-    if (!a || !(port >= 0 && port <= 65535)) {
-      // keepalived leaves out a port of zeros
-      const portText = second !== undefined && !/^0*$/.test(second) ? second : undefined;
+    // keepalived leaves out a port of zeros, and reads the port before the address
+    const portText = second !== undefined && !/^0*$/.test(second) ? second : undefined;
+    const port = portText === undefined ? 0 : readUnsigned(p, portText, 1, 65535);
+    const a = port === null || first === undefined ? null : parseIp(first);
+    if (!a || port === null) {
       p.error(`Invalid virtual server IP address${portText !== undefined ? '/port' : ''} ${first ?? ''}${portText !== undefined ? `/${portText}` : ''} - skipping`);
       return null;
     }
@@ -374,9 +375,9 @@ function closeVirtualServer(vs: VS, _c: KeepalivedConfig, p: Parameters<Handler<
 
 function readGroupEntry(p: Parameters<Handler<KeepalivedConfig>>[2], words: readonly string[], g: VirtualServerGroup): void {
   if (words[0] === 'fwmark') {
-    const n = words[1] !== undefined && /^[0-9]+$/.test(words[1]) ? Number(words[1]) : NaN;
-    if (!(n >= 0 && n <= 4294967295)) {
-      p.error(`(${g.name}): fwmark '${words[1] ?? ''}' must be in [0, 4294967295] - ignoring`);
+    const n = readUnsigned(p, words[1], 0, 4294967295);
+    if (n === null) {
+      p.error(`(${g.name}): fwmark '${words[1]}' must be in [0, 4294967295] - ignoring`);
       return;
     }
     const family = words[2];
@@ -388,11 +389,13 @@ function readGroupEntry(p: Parameters<Handler<KeepalivedConfig>>[2], words: read
     return;
   }
   const text = words[0]!;
-  const port = words[1] === undefined ? 0 : /^[0-9]+$/.test(words[1]) ? Number(words[1]) : NaN;
+  // as for a virtual server: a port of zeros is left out, and the port is read first
+  const portText = words[1] !== undefined && !/^0*$/.test(words[1]) ? words[1] : undefined;
+  const port = portText === undefined ? 0 : readUnsigned(p, portText, 1, 65535);
   const m = /^([^-/]+)(?:-([0-9a-fA-F]+))?(?:\/([0-9]+))?$/.exec(text);
-  const a = m ? parseIp(m[1]!) : null;
-  if (!m || !a || !(port >= 0 && port <= 65535)) {
-    p.error(`Invalid virtual server group IP address ${text} ${words[1] ?? ''} - skipping`);
+  const a = m && port !== null ? parseIp(m[1]!) : null;
+  if (!m || !a || port === null) {
+    p.error(`Invalid virtual server group IP address ${text} ${portText !== undefined ? `/port/${portText}` : ''} - skipping`);
     return;
   }
   const entry: VirtualServerGroupEntry = { ip: formatIp(a), port };

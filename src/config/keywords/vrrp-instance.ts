@@ -7,7 +7,7 @@ import { Grade } from '../diagnostics.js';
 import { block, type Handler, type KeywordTable, type ScriptSpec } from '../parser.js';
 import type { KeepalivedConfig } from '../model.js';
 import { formatIp, isMulticast, isLinkLocal, parseIp } from '../address.js';
-import { parseBool, readDecimal, readUnsigned } from '../values.js';
+import { parseBool, readDecimal, readInt, readUnsigned } from '../values.js';
 import { parseIpAddressEntry, type IpAddressEntry } from './ip-address.js';
 import { parseIpRouteEntry, type IpRouteEntry } from './ip-route.js';
 import { parseIpRuleEntry, type IpRuleEntry } from './ip-rule.js';
@@ -396,34 +396,31 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
   },
   track_src_ip: setTrue('track_src_ip'),
   virtual_router_id: (v, st, p) => {
-    const w = st.words[1] ?? p.missingParameter();
-    const n = /^[0-9]+$/.test(w) ? Number(w) : NaN;
-    if (!(n >= 1 && n <= 255)) p.error(`(${v.name}): VRID '${w}' not valid - must be between 1 & 255`);
+    const n = readUnsigned(p, st.words[1], 1, 255);
+    if (n === null) p.error(`(${v.name}): VRID '${st.words[1]}' not valid - must be between 1 & 255`);
     else v.virtual_router_id = n;
   },
   unicast_ttl: (v, st, p) => {
-    const w = st.words[1] ?? p.missingParameter();
-    const n = /^[0-9]+$/.test(w) ? Number(w) : NaN;
-    if (!(n >= 0 && n <= 255)) p.error(`(${v.name}): TTL '${w}' not valid - must be between 0 & 255`);
+    const n = readUnsigned(p, st.words[1], 0, 255);
+    if (n === null) p.error(`(${v.name}): TTL '${st.words[1]}' not valid - must be between 0 & 255`);
     else v.unicast_ttl = n;
   },
   version: (v, st, p) => {
-    const w = st.words[1] ?? p.missingParameter();
-    if (w !== '2' && w !== '3') {
+    const n = readInt(p, st.words[1], 2, 3);
+    if (n === null) {
       p.error(`(${v.name}): Version must be either 2 or 3`);
       return;
     }
-    if (v.family === 'inet6' && w === '2') {
-      p.error(`(${v.name}): Cannot use VRRPv2 with ipv6 - using version 3`);
-      v.version = 3;
+    // a version already set (or deduced: native_ipv6) stays; VRRPv2 cannot carry IPv6
+    if ((v.version !== undefined && v.version !== n) || (n === 2 && v.family === 'inet6')) {
+      p.error(`(${v.name}) vrrp_version ${n} conflicts with configured or deduced version ${v.version ?? 0}; ignoring.`);
       return;
     }
-    v.version = w === '2' ? 2 : 3;
+    v.version = n === 2 ? 2 : 3;
   },
   priority: (v, st, p) => {
-    const w = st.words[1] ?? p.missingParameter();
-    const n = /^[0-9]+$/.test(w) ? Number(w) : NaN;
-    if (!(n >= 1 && n <= 255)) {
+    const n = readUnsigned(p, st.words[1], 1, 255);
+    if (n === null) {
       p.error(`(${v.name}) Priority not valid! must be between 1 & 255. Using default 100`);
       v.priority = 100;
     } else v.priority = n;
@@ -534,8 +531,8 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
   v3_checksum_as_v2: onOff('v3_checksum_as_v2'),
   higher_prio_send_advert: onOff('higher_prio_send_advert'),
   kernel_rx_buf_size: (v, st, p) => {
-    const n = st.words.length === 2 && /^[0-9]+$/.test(st.words[1]!) ? Number(st.words[1]) : NaN;
-    if (!(n <= 4294967295)) p.error(`(${v.name}) invalid kernel_rx_buf_size specified`);
+    const n = st.words.length === 2 ? readUnsigned(p, st.words[1], 0, 4294967295) : null;
+    if (n === null) p.error(`(${v.name}) invalid kernel_rx_buf_size specified`);
     else v.kernel_rx_buf_size = n;
   },
   authentication: block(
@@ -557,8 +554,8 @@ function garpExtraIf(v: V, st: { words: readonly string[] }, p: Parameters<Handl
   for (const w of st.words.slice(1)) {
     if (w === 'all') all = true;
     else {
-      const n = /^[0-9]+$/.test(w) ? Number(w) : NaN;
-      if (!(n <= 86400)) {
+      const n = readUnsigned(p, w, 0, 86400);
+      if (n === null) {
         p.error(`(${v.name}): ${st.words[0]} '${w}' invalid - ignoring`);
         return;
       }

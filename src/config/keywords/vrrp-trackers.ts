@@ -274,7 +274,9 @@ export const vrrpTrackerRootKeywords: KeywordTable<C> = {
   ),
   track_file: trackFileBlock,
   vrrp_track_file: (c, st, p) => {
-    p.report(Grade.Info, 'vrrp_track_file is deprecated - please use track_file');
+    // keepalived only logs this (trackers/track_file.c vrrp_track_file_handler(), log_message):
+    // it never counts as a configuration error, and `keepalived -t` does not show it
+    p.report(Grade.Info, '"vrrp_track_file" is deprecated, please use "track_file"');
     trackFileBlock(c, st, p);
   },
 };

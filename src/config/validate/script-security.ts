@@ -6,7 +6,7 @@
  * user could write are disabled.
  */
 import type { KeepalivedConfig } from '../model.js';
-import type { Parser, RegisteredScript } from '../parser.js';
+import type { Parser, RegisteredScript, ScriptSpec } from '../parser.js';
 import type { Phase } from '../diagnostics.js';
 import { Grade } from '../diagnostics.js';
 import type { HostEnvironment, ScriptFileStat } from '../environment.js';
@@ -70,13 +70,30 @@ function securityPaths(host: HostEnvironment, program: string, real: string): st
   return host.statPath(renamed, true) ? [renamed, real] : [real];
 }
 
+/** The `user` of the MISC_CHECK whose misc_path is `spec`, from a per-configuration index. */
+const miscUsers = new WeakMap<KeepalivedConfig, Map<ScriptSpec, { user: string; group?: string } | undefined>>();
+function miscUserOf(config: KeepalivedConfig, spec: ScriptSpec): { user: string; group?: string } | undefined {
+  let index = miscUsers.get(config);
+  if (!index) {
+    index = new Map();
+    for (const vs of config.virtual_server) {
+      for (const rs of vs.real_server) for (const c of rs.checkers) if (c.type === 'MISC_CHECK' && c.misc_path) index.set(c.misc_path, c.user);
+    }
+    miscUsers.set(config, index);
+  }
+  return index.get(spec);
+}
+
 /** The user and group a script runs as (null: keepalived itself), as its block or line says. */
 function identityOf(config: KeepalivedConfig, script: RegisteredScript, host: HostEnvironment): { uid: number; gid: number } {
-  // a vrrp_script's user comes from its block's `user` line; words after its `script` are ignored
+  // a vrrp_script's user comes from its block's `user` line, a MISC_CHECK's from its block's
+  // `user` line; words after their `script` / `misc_path` are ignored
   const own =
     script.keyword === 'script'
       ? config.vrrp_script.find((s) => s.script === script.spec)?.user
-      : script.spec.user !== undefined
+      : script.keyword === 'misc_path'
+        ? miscUserOf(config, script.spec)
+        : script.spec.user !== undefined
         ? { user: script.spec.user, ...(script.spec.group !== undefined ? { group: script.spec.group } : {}) }
         : undefined;
   const who = own ?? config.global_defs.script_user ?? (host.lookupUser('keepalived_script') ? { user: 'keepalived_script' } : undefined);
@@ -153,6 +170,20 @@ export function disableTrackScripts(config: KeepalivedConfig, p: Parser): void {
   }
 }
 
+/**
+ * Whether the checker process drops a script of its own, with or without enable_script_security
+ * (check/check_data.c check_check_script_security()): a MISC_CHECK whose script is inhibited
+ * (insecure with script security), not found or not executable by its user is removed
+ * (check/check_misc.c check_misc_script_security(); a "</file" test stays), and a notify_up,
+ * notify_down, quorum_up, quorum_down or lvs_notify_fifo_script that is inhibited, not found or
+ * not executable is freed (lib/notify.c check_notify_script_secure(); a "</file" test too, as it
+ * is never "executable"). The checker daemon never runs a script so marked (`insecure`).
+ */
+export function checkerDropsScript(keyword: string, v: ScriptVerdict, secure: boolean): boolean {
+  if ((secure && v.insecure) || v.notFound) return true;
+  return keyword === 'misc_path' ? !v.executable && !v.system : !v.executable;
+}
+
 export function checkScriptSecurity(config: KeepalivedConfig, p: Parser): void {
   const active: Record<Phase, boolean> = {
     global: true,
@@ -173,6 +204,7 @@ export function checkScriptSecurity(config: KeepalivedConfig, p: Parser): void {
     const program = script.spec.args[0];
     if (program === undefined) continue;
     const verdict = scriptVerdict(config, script, p.host);
+    if (pass === 'check' && checkerDropsScript(script.keyword, verdict, secure)) script.spec.insecure = true;
     if (!verdict.isScript) continue;
     found[pass].any = true;
     if (verdict.insecure) {

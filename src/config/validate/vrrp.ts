@@ -7,7 +7,7 @@
 import type { KeepalivedConfig } from '../model.js';
 import type { Parser } from '../parser.js';
 import { Grade } from '../diagnostics.js';
-import { isLinkLocal, parseIp } from '../address.js';
+import { compareIp, isLinkLocal, parseIp, withoutPrefixLength } from '../address.js';
 import type { VrrpInstance } from '../keywords/vrrp-instance.js';
 import type { SyncGroup } from '../keywords/vrrp-sync-group.js';
 import { disableTrackScripts, scriptPass } from './script-security.js';
@@ -23,7 +23,9 @@ function checkMinimum(v: VrrpInstance, p: Parser): boolean {
     error(p, `(${v.name}) the virtual router id must be set`);
     return false;
   }
-  if (v.interface === undefined && v.unicast_peer.length === 0) {
+  // keepalived 2.2.7 means to let a unicast instance go without an interface here, but it tests
+  // its unicast flag before vrrp_complete_instance() sets it: every instance needs one
+  if (v.interface === undefined) {
     error(p, `(${v.name}) Unknown interface!`);
     return false;
   }
@@ -105,6 +107,8 @@ function completeInstance(config: KeepalivedConfig, v: VrrpInstance, sync: SyncG
   const unicast = v.unicast_peer.length > 0;
   // keepalived 2.2.7 also tests "strict mode with unicast peers on a multicast interface" here,
   // but before it marks the instance unicast (a few lines on), so the test never fires: no error
+  // unreachable with keepalived 2.2.7's order (checkMinimum() refuses every instance without an
+  // interface); kept for the later versions that let unicast instances omit it
   if (v.interface === undefined) {
     const src = v.unicast_src_ip ?? v.mcast_src_ip;
     if (src === undefined) {
@@ -272,18 +276,77 @@ function completeInstance(config: KeepalivedConfig, v: VrrpInstance, sync: SyncG
   return true;
 }
 
+/**
+ * The interface an instance sends on, as keepalived's `vrrp->ifp` after completion: a
+ * `use_vmac`/`use_ipvlan` instance gets an interface of its own (a named one is shared by every
+ * instance naming it), others the configured interface; none without `interface`.
+ */
+function sendingInterface(v: VrrpInstance, index: number): string | null {
+  if (v.interface === undefined) return null;
+  if (v.use_vmac === undefined && v.use_ipvlan === undefined) return `if:${v.interface}`;
+  const name = v.use_vmac?.name ?? v.use_ipvlan?.name;
+  return name === undefined ? `new:${index}` : `if:${name}`;
+}
+
+/** The source address given in the file (keepalived's VRRP_FLAG_SADDR_FROM_CONFIG), if any. */
+function configuredSource(v: VrrpInstance): string | undefined {
+  const ipvlan = v.use_ipvlan?.address;
+  return v.unicast_src_ip ?? v.mcast_src_ip ?? (ipvlan === undefined ? undefined : withoutPrefixLength(ipvlan));
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const x = parseIp(a);
+  const y = parseIp(b);
+  return x !== null && y !== null ? x.family === y.family && compareIp(x, y) === 0 : a === b;
+}
+
+/**
+ * keepalived's check_vrid_conflicts() (vrrp/vrrp.c), over every pair in file order; each
+ * conflict is reported, and any stops the VRRP checks there.
+ * - Unicast and multicast instances are separate VRID spaces.
+ * - Unicast instances clash only on the same sending interface (or when one has none), with
+ *   the same known source address, and with a unicast peer in common; with other peers they
+ *   may share a VRID. An interface's own address is taken as known and the same for both (the
+ *   host's addresses are not read here; keepalived skips the pair when the interface has none).
+ * - Multicast instances clash on the same base interface with the same multicast group,
+ *   reported only when that interface exists.
+ */
 function vridConflicts(config: KeepalivedConfig, p: Parser): boolean {
-  const seen = new Map<string, VrrpInstance>();
-  for (const v of config.vrrp_instance) {
-    const key = `${v.interface ?? ''}|${v.family}|${v.virtual_router_id}|${v.unicast_peer.length > 0 ? 'u' : 'm'}`;
-    const other = seen.get(key);
-    if (other) {
-      error(p, `(${v.name}) duplicate VRID conflict with ${other.name} VRID ${v.virtual_router_id}`);
-      return true;
+  const g = config.global_defs;
+  const list = config.vrrp_instance;
+  let conflict = false;
+  for (let i = 0; i < list.length; i++) {
+    const a = list[i]!;
+    for (let j = i + 1; j < list.length; j++) {
+      const b = list[j]!;
+      if (a.family !== b.family || a.virtual_router_id !== b.virtual_router_id) continue;
+      const unicast = a.unicast_peer.length > 0;
+      if (unicast !== b.unicast_peer.length > 0) continue;
+      if (unicast) {
+        const ifA = sendingInterface(a, i);
+        const ifB = sendingInterface(b, j);
+        if (ifA !== null && ifB !== null && ifA !== ifB) continue;
+        const srcA = configuredSource(a);
+        const srcB = configuredSource(b);
+        // a vmac/ipvlan interface is created by keepalived, without an address yet: not known
+        const vmac = (v: VrrpInstance): boolean => v.use_vmac !== undefined || v.use_ipvlan !== undefined;
+        if ((srcA === undefined && vmac(a)) || (srcB === undefined && vmac(b))) continue;
+        if (srcA !== undefined && srcB !== undefined ? !sameAddress(srcA, srcB) : srcA !== srcB) continue;
+        if (!a.unicast_peer.some((x) => b.unicast_peer.some((y) => sameAddress(x.address, y.address)))) continue;
+        error(p, `(${a.name}) duplicate VRID conflict with ${b.name} VRID ${a.virtual_router_id}`);
+        conflict = true;
+        continue;
+      }
+      if (a.interface === undefined || a.interface !== b.interface) continue;
+      const group = (v: VrrpInstance): string => v.mcast_dst_ip ?? (v.family === 'inet6' ? g.vrrp_mcast_group6 : g.vrrp_mcast_group4);
+      if (!sameAddress(group(a), group(b))) continue;
+      const exists = p.host.interfaces === null || p.host.interfaces.has(a.interface);
+      if (!exists) continue;
+      error(p, `${a.name} and ${b.name} both use VRID ${a.virtual_router_id} with IPv${a.family === 'inet6' ? 6 : 4} on interface ${a.interface}`);
+      conflict = true;
     }
-    seen.set(key, v);
   }
-  return false;
+  return conflict;
 }
 
 export function completeVrrp(config: KeepalivedConfig, p: Parser): void {
@@ -303,11 +366,14 @@ export function completeVrrp(config: KeepalivedConfig, p: Parser): void {
   for (const v of config.vrrp_instance) if (!completeInstance(config, v, memberOf.get(v.name), p)) return;
   if (vridConflicts(config, p)) return;
 
+  // What follows keepalived does only when it runs: vrrp_complete_init() returns before it under
+  // -t (CONFIG_TEST_BIT), so `keepalived -t` never reports these; the daemon logs them at start.
+  const logOnly = (message: string): void => error(p, message, Grade.Info);
   const sync = config.global_defs.lvs_sync_daemon;
   if (sync?.vrrp_instance !== undefined) {
     const v = config.vrrp_instance.find((i) => i.name === sync.vrrp_instance);
     if (!v) {
-      error(p, `Unable to find vrrp instance ${sync.vrrp_instance} for lvs_syncd - clearing lvs_syncd config`);
+      logOnly(`Unable to find vrrp instance ${sync.vrrp_instance} for lvs_syncd - clearing lvs_syncd config`);
       delete config.global_defs.lvs_sync_daemon;
     } else sync.id ??= v.virtual_router_id;
   }
@@ -315,7 +381,7 @@ export function completeVrrp(config: KeepalivedConfig, p: Parser): void {
   const used = new Set<string>();
   for (const owner of [...config.vrrp_instance, ...config.vrrp_sync_group]) for (const t of owner.track_script) used.add(t.name);
   config.vrrp_script = config.vrrp_script.filter((s) => {
-    if (!used.has(s.name)) error(p, `Warning - script ${s.name} is not used`);
+    if (!used.has(s.name)) logOnly(`Warning - script ${s.name} is not used`);
     return used.has(s.name);
   });
 }

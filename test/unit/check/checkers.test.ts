@@ -46,7 +46,8 @@ virtual_server 192.0.2.101 53 {
 `;
 
 function setup() {
-  const config = parseText(conf).config;
+  // the notify scripts exist (keepalived's checker drops a notify script it cannot find)
+  const config = parseText(conf, { files: { '/bin/echo': { content: '', mode: 0o755 } } }).config;
   const clock = new FakeClock();
   const failing = new Set<string>();
   const probed: string[] = [];

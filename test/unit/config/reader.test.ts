@@ -129,10 +129,17 @@ describe('~SEQ and ~LST', () => {
     expect(main('~LST({p, q}, {1, 2}, {3}) x ${p}-${q}.').lines).toEqual(['x 1-2.', 'x 3-.']);
   });
 
-  it('reports invalid specifications', () => {
-    const r = main('~SEQ(i, 1, -1, 5) x\n~SEQ(i) y');
+  it('reports invalid specifications as keepalived: what was wrong, then the generic line', () => {
+    const r = main('~SEQ(i, 1, -1, 5) x\n~SEQ(i) y\n~SEQx(i, -2, 2) z');
     expect(r.lines).toEqual([]);
-    expect(r.diagnostics).toHaveLength(2);
+    expect(r.diagnostics.map((d) => `${d.location?.line} ${d.message}`)).toEqual([
+      "1 Invalid ~SEQ values '~SEQ(i, 1, -1, 5) x'",
+      "1 Invalid ~SEQ specification '~SEQ(i, 1, -1, 5) x'",
+      "2 Invalid ~SEQ definition '~SEQ(i) y'",
+      "2 Invalid ~SEQ specification '~SEQ(i) y'",
+      "3 ~SEQx is only valid for positive numbers '~SEQx(i, -2, 2) z'",
+      "3 Invalid ~SEQ specification '~SEQx(i, -2, 2) z'",
+    ]);
   });
 
   it('bounds the number of generated lines', () => {

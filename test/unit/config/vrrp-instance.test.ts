@@ -98,7 +98,9 @@ describe('vrrp_instance', () => {
     );
     expect(messages(r).filter((m) => !m.startsWith('-'))).toEqual([
       "2: WARNING - interface eth9 for vrrp_instance VI_1 doesn't exist",
+      "3: number '256' outside range [1, 255]",
       "3: (VI_1): VRID '256' not valid - must be between 1 & 255",
+      "4: number '300' outside range [1, 255]",
       '4: (VI_1) Priority not valid! must be between 1 & 255. Using default 100',
       "5: number '0' outside range [0.010000, 255.000000]",
       '5: (VI_1) Advert interval (0) not valid! Must be > 0 - ignoring',

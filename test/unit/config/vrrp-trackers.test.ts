@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { messages, parseText } from '../../helpers/config.js';
+import { configTestExitCode, Grade } from '../../../src/config/diagnostics.js';
 
 const vip = (name: string, vrid: number, extra = ''): string =>
   `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n${extra}  virtual_ipaddress {\n    192.0.2.${vrid}\n  }\n}\n`;
@@ -36,9 +37,13 @@ ${vip('VI_1', 1, '  track_script {\n    chk_haproxy\n  }\n')}`,
     expect(r.config.vrrp_script).toEqual([]);
   });
 
-  it('reports an unused vrrp_script after the whole file', () => {
-    const r = parseText(`vrrp_script unused {\n  script "/bin/true"\n}\n${vip('VI_1', 1)}`, { files: { '/bin/true': { content: '#!/bin/sh\n', mode: 0o755 } } });
-    expect(messages(r)).toContain('-: Warning - script unused is not used');
+  it('logs an unused vrrp_script (only when running: not a -t problem) and drops it', () => {
+    const secure = 'global_defs {\n  script_user root\n  enable_script_security\n}\n';
+    const r = parseText(`${secure}vrrp_script unused {\n  script "/bin/true"\n}\n${vip('VI_1', 1)}`, { files: { '/bin/true': { content: '#!/bin/sh\n', mode: 0o755 } } });
+    expect(messages(r)).toEqual([]);
+    expect(configTestExitCode(r.diagnostics)).toBe(0);
+    expect(r.diagnostics).toContainEqual(expect.objectContaining({ grade: Grade.Info, message: 'Warning - script unused is not used' }));
+    expect(r.config.vrrp_script).toEqual([]);
   });
 
   it('checks weights and intervals', () => {
@@ -114,9 +119,9 @@ ${vip('VI_1', 1, '  track_interface {\n    eth1 weight 10\n  }\n')}${vip('VI_2',
     expect(messages(v3)).toEqual(['-: (VI_1) VRRP version 3 does not support authentication. Ignoring.']);
   });
 
-  it('reports duplicate VRIDs on one interface', () => {
+  it('reports duplicate multicast VRIDs on one interface', () => {
     const r = parseText(vip('VI_1', 7) + vip('VI_2', 7));
-    expect(messages(r)).toEqual(['-: (VI_2) duplicate VRID conflict with VI_1 VRID 7']);
+    expect(messages(r)).toEqual(['-: VI_1 and VI_2 both use VRID 7 with IPv4 on interface eth0']);
   });
 
   it('warns about an instance without VIPs', () => {

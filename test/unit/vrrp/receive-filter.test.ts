@@ -79,3 +79,21 @@ describe('receive filter', () => {
     }
   });
 });
+
+describe('receive filter: unicast instances sharing a VRID', () => {
+  const uni: Expectations = { ...expect2, group: null, unicastPeers: [{ address: peer }] };
+  const otherPeer = Uint8Array.of(192, 0, 2, 13);
+
+  it('takes only adverts sent to its own source address (keepalived binds the socket to it)', () => {
+    expect(filterIpv4Advert(packet({}, { dst: ours }), 2, uni)).toMatchObject({ ok: true });
+    const toOther = filterIpv4Advert(packet({}, { dst: Uint8Array.of(192, 0, 2, 99) }), 2, uni);
+    expect(toOther).toMatchObject({ ok: false, reason: 'destination' });
+  });
+
+  it('with the VRID shared, takes only adverts from its own peers; alone, from anyone', () => {
+    const fromOther = packet({}, { dst: ours, src: otherPeer });
+    expect(filterIpv4Advert(fromOther, 2, uni)).toMatchObject({ ok: true });
+    expect(filterIpv4Advert(fromOther, 2, { ...uni, sharedVrid: true })).toMatchObject({ ok: false, reason: 'unicast-source' });
+    expect(filterIpv4Advert(packet({}, { dst: ours }), 2, { ...uni, sharedVrid: true })).toMatchObject({ ok: true });
+  });
+});
