@@ -4,15 +4,18 @@
 // network namespace with eth0..eth3. Reports the share with the same exit code, the same line of
 // the first located problem, and the same first message (location and our grade prefix aside),
 // then every file that differs. Root; needs keepalived and iproute2.
-// usage: npm run build && node bench/config-conformance.mjs [--list]
+// usage: npm run build && node bench/config-conformance.mjs [--list] [--dir=DIR]
+// --dir: the *.conf files of DIR instead (your own configurations, say); the namespace then also
+// has every interface the files name (`interface X`, `dev X`, track_interface entries).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const cli = join(root, 'dist/cli.js');
 const ns = `kts-conformance-${process.pid}`;
 const list = process.argv.includes('--list');
+const dirArg = process.argv.find((a) => a.startsWith('--dir='))?.slice('--dir='.length);
 
 function sh(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -20,6 +23,12 @@ function sh(cmd, args) {
 }
 
 function corpus() {
+  if (dirArg !== undefined) {
+    return readdirSync(dirArg)
+      .filter((n) => n.endsWith('.conf'))
+      .sort()
+      .map((n) => ({ file: resolve(dirArg, n) }));
+  }
   const cases = [];
   const samples = '/usr/share/doc/keepalived/samples';
   for (const n of readdirSync(samples).filter((x) => x.startsWith('keepalived.conf.')).sort()) {
@@ -55,15 +64,30 @@ function ourFirst(stderr) {
   return m ? { line: m[1] === undefined ? null : Number(m[1]), text: m[2].trim() } : { line: null, text: line.trim() };
 }
 
+/** eth0..eth3, and with --dir the interface names the files use (a veth name: 1..15 bytes). */
+function interfaceNames(cases) {
+  const names = new Set(['eth0', 'eth1', 'eth2', 'eth3']);
+  if (dirArg === undefined) return [...names];
+  for (const c of cases) {
+    const text = readFileSync(c.file, 'latin1');
+    for (const m of text.matchAll(/\b(?:interface|dev)[ \t]+([A-Za-z][\w.-]{0,14})\b/g)) names.add(m[1]);
+    for (const block of text.matchAll(/track_interface[ \t]*\{([^}]*)\}/g)) {
+      for (const m of block[1].matchAll(/^[ \t]*([A-Za-z][\w.-]{0,14})\b/gm)) names.add(m[1]);
+    }
+  }
+  return [...names].filter((n) => n !== 'lo' && !/^(?:weight|interface|dev)$/.test(n));
+}
+
+const cases = corpus();
 sh('ip', ['netns', 'add', ns]);
 try {
   sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  ['eth0', 'eth1', 'eth2', 'eth3'].forEach((ifname, i) => {
+  interfaceNames(cases).forEach((ifname, i) => {
     sh('ip', ['-n', ns, 'link', 'add', ifname, 'type', 'veth', 'peer', 'name', `peer${i}`]);
     sh('ip', ['-n', ns, 'link', 'set', ifname, 'up']);
   });
   const rows = [];
-  for (const c of corpus()) {
+  for (const c of cases) {
     const idArgs = c.id ? ['-i', c.id] : [];
     const theirs = run('/usr/sbin/keepalived', ['-t', '-l', '-f', c.file, ...idArgs]);
     const ours = run(cli, ['-t', '-f', c.file, ...idArgs]);
