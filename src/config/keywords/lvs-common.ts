@@ -93,8 +93,10 @@ export function readRetry(p: Parser, word: string | undefined): number | null {
 
 /** `IP PORT` of a real/sorry server; the port may be omitted (0). */
 export function readServerAddress(p: Parser, ip: string | undefined, port: string | undefined, what: string, message?: string): { ip: string; port: number } | null {
+  // inet_stosockaddr() reads the port first, with the shared reader's own line when it is bad
+  // (a port of 0 passes without one)
+  const n = port === undefined || /^0+$/.test(port) ? 0 : (readUnsigned(p, port, 1, 65535) ?? NaN);
   const a = ip === undefined ? null : parseIp(ip);
-  const n = port === undefined ? 0 : /^[0-9]+$/.test(port) ? Number(port) : NaN;
   if (!a || !(n >= 0 && n <= 65535)) {
     p.error(message ?? `Invalid ${what} ip address/port ${ip ?? ''}/${port ?? ''} - skipping`);
     return null;

@@ -29,6 +29,17 @@ describe('port checks of real and sorry servers', () => {
     expect(messages(nat)).toEqual([]);
   });
 
+  it("reads a real server's port with the shared reader's line first, as inet_stosockaddr()", () => {
+    const r = vs('  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n  real_server 198.51.100.21 99999 {\n  }\n  real_server 198.51.100.22 8x {\n  }\n  real_server 198.51.100.23 0 {\n  }\n');
+    expect(messages(r).slice(0, 4)).toEqual([
+      "5: number '99999' outside range [1, 65535]",
+      '5: Invalid real server ip address/port 198.51.100.21/99999 - skipping',
+      "7: invalid number '8x'",
+      '7: Invalid real server ip address/port 198.51.100.22/8x - skipping',
+    ]);
+    expect(r.config.virtual_server[0]!.real_server.map((rs) => rs.ip)).toEqual(['198.51.100.23']);
+  });
+
   it('clears the ports of the servers of a fwmark service', () => {
     const r = vs('  lb_algo rr\n  lb_kind DR\n  sorry_server 192.0.2.50 8080\n  real_server 192.0.2.11 80 {\n  }\n', 'fwmark 5');
     expect(messages(r)).toEqual([
