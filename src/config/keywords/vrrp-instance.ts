@@ -504,7 +504,9 @@ export const vrrpInstanceKeywords: KeywordTable<V> = {
     else v.notify_priority_changes = b;
   },
   lvs_sync_daemon_interface: (v, st, p) => {
-    p.error(`(${v.name}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated. Please use global lvs_sync_daemon`);
+    // two lines, the second indented under the first's text (printf's %*s of an empty string)
+    p.error(`(${v.name}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.`);
+    p.error(`${' '.repeat(6 + Math.abs(v.name.length - 2))}Please use global lvs_sync_daemon`);
     v.lvs_sync_daemon_interface = st.words[1] ?? '';
   },
   garp_master_delay: garpSeconds('garp_master_delay'),

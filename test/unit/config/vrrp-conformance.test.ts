@@ -231,3 +231,13 @@ vrrp_instance VI_2 {
     expect(configTestExitCode(r.diagnostics)).toBe(5);
   });
 });
+
+describe('lvs_sync_daemon_interface in an instance', () => {
+  it("is deprecated in keepalived's two lines, the second indented under the first's text", () => {
+    const r = parseText(instance('VI_WEB', '  lvs_sync_daemon_interface eth0'));
+    expect(messages(r).slice(0, 2)).toEqual([
+      '5: (VI_WEB) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.',
+      `5: ${' '.repeat(10)}Please use global lvs_sync_daemon`,
+    ]);
+  });
+});
