@@ -200,7 +200,7 @@ export class HealthCheckers {
           const how = e.rs.inhibit_on_failure ? (up ? 'Enabling' : 'Disabling') : up ? 'Adding' : 'Removing';
           this.log.info(`${how} service ${describeRs(e.rs, e.vs)} ${up ? 'to' : 'from'} VS ${vsName}`);
           const script = up ? e.rs.notify_up : e.rs.notify_down;
-          if (script && !scriptDisabled(script)) this.edges.runScript(`${up ? 'notify_up' : 'notify_down'} ${describeRs(e.rs, e.vs)}`, script);
+          if (script) this.#runScript(`${up ? 'notify_up' : 'notify_down'} ${describeRs(e.rs, e.vs)}`, script);
           this.edges.fifoLine?.(`RS ${describeRs(e.rs, e.vs)} ${vsName} ${up ? 'UP' : 'DOWN'}\n`);
           ipvs = e.vs;
           break;
@@ -219,7 +219,7 @@ export class HealthCheckers {
               : `Lost quorum ${e.vs.quorum}-${e.vs.hysteresis}=${total} > ${e.weightSum} for VS ${vsName}`,
           );
           const script = up ? e.vs.quorum_up : e.vs.quorum_down;
-          if (script && !scriptDisabled(script)) this.edges.runScript(`${up ? 'quorum_up' : 'quorum_down'} ${vsName}`, script);
+          if (script) this.#runScript(`${up ? 'quorum_up' : 'quorum_down'} ${vsName}`, script);
           this.edges.fifoLine?.(`VS ${vsName} ${up ? 'UP' : 'DOWN'}\n`);
           ipvs = e.vs;
           break;
@@ -242,6 +242,11 @@ export class HealthCheckers {
       else this.#suspended.delete(vs);
       this.log.info(`${suspend ? 'Suspending' : 'Activating'} healthchecker for service ${describeVs(vs)}`);
     }
+  }
+
+  /** A notify or quorum script, unless the configuration check disabled it (keepalived frees those). */
+  #runScript(what: string, spec: ScriptSpec): void {
+    if (!scriptDisabled(spec)) this.edges.runScript(what, spec);
   }
 
   /**
@@ -268,9 +273,9 @@ export class HealthCheckers {
     for (const vs of this.config.virtual_server) {
       if (!vs.omega) continue;
       for (const rs of vs.real_server) {
-        if (rs.notify_down && !scriptDisabled(rs.notify_down) && this.book.alive(vs, rs)) this.edges.runScript(`notify_down ${describeRs(rs, vs)}`, rs.notify_down);
+        if (rs.notify_down && this.book.alive(vs, rs)) this.#runScript(`notify_down ${describeRs(rs, vs)}`, rs.notify_down);
       }
-      if (vs.quorum_down && !scriptDisabled(vs.quorum_down) && this.book.quorumUp(vs)) this.edges.runScript(`quorum_down ${describeVs(vs)}`, vs.quorum_down);
+      if (vs.quorum_down && this.book.quorumUp(vs)) this.#runScript(`quorum_down ${describeVs(vs)}`, vs.quorum_down);
     }
   }
 

@@ -15,7 +15,7 @@ import { AF_INET, AF_INET6 } from '../netlink/rtnl.js';
 import { IpvsClient, IpvsUnavailableError } from '../ipvs/client.js';
 import { IpvsController, type SyncReport } from '../ipvs/controller.js';
 import { ScriptRunner, type ScriptIdentity } from '../notify/script-runner.js';
-import { HealthCheckers, scriptDisabled, type CheckerStatus } from './checkers.js';
+import { HealthCheckers, type CheckerStatus } from './checkers.js';
 import { NotifyFifo } from '../notify/fifo.js';
 import { loadProbeKinds, probeFactory } from './kinds.js';
 import type { PoolStats } from './pool.js';
@@ -184,8 +184,6 @@ export class CheckerDaemon {
   }
 
   #runScript(what: string, spec: ScriptSpec, defaultIdentity: ScriptIdentity | null): void {
-    // keepalived frees a notify script that failed its check; HealthCheckers does not ask for it
-    if (scriptDisabled(spec)) return;
     const identity = spec.user !== undefined ? identityOf({ user: spec.user, ...(spec.group !== undefined ? { group: spec.group } : {}) }) : defaultIdentity;
     void this.#scripts.run({ what, args: spec.args, identity, timeoutMs: NotifyTimeoutMs });
   }

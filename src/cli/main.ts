@@ -10,6 +10,7 @@ import { parseConfig, type ParseResult } from '../config/index.js';
 import { nativeSockets } from '../native/index.js';
 import { configTestExitCode, formatDiagnostic } from '../config/diagnostics.js';
 import { nodeConfigFs } from '../io/node-config-fs.js';
+import type { ConfigFs } from '../config/fs-port.js';
 import { systemHostEnvironment } from '../io/host-environment.js';
 import { buildProgram, formatVersion, signalNumberFor, type CliOptions, type VersionHost } from './options.js';
 import { VERSION } from '../version.js';
@@ -61,7 +62,8 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
   if (opts.configTest !== undefined) return checkConfigInNamespace(opts, io);
   if (opts.dumpConfig) return checkConfig(opts, io, loadConfig(opts, io));
   limitMallocArenas();
-  const first = readsOffHeap(opts, io) ? loadConfigOffHeap(opts, io) : Promise.resolve(loadConfig(opts, io));
+  const small = mainFileForThisThread(opts, io);
+  const first = small === null ? loadConfigOffHeap(opts, io) : Promise.resolve(loadConfig(opts, io, small));
   return first.then((result) => {
     markStartup('configRead');
     for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
@@ -249,21 +251,31 @@ async function runIpvsCommand(argv: readonly string[], io: CliIo): Promise<numbe
  */
 export const InThreadMaxBytes = 1024 * 1024;
 
-/** Whether the first reading goes to the worker (large or composed files). */
-function readsOffHeap(opts: CliOptions, io: CliIo): boolean {
+/**
+ * Where the first reading happens: null for the worker (large or composed files), else the main
+ * file's bytes for this thread (undefined when it cannot be read: the reader reports that).
+ */
+function mainFileForThisThread(opts: CliOptions, io: CliIo): MainFileBytes | undefined | null {
+  const path = resolve(io.cwd, opts.useFile);
   let fd = -1;
   try {
-    fd = openSync(resolve(io.cwd, opts.useFile), 'r');
+    fd = openSync(path, 'r');
     const size = fstatSync(fd).size;
-    if (size > InThreadMaxBytes) return true;
-    const head = Buffer.alloc(size);
-    const n = readSync(fd, head, 0, size, 0);
-    return /include|~SEQ|~LST/.test(head.toString('latin1', 0, n));
+    if (size > InThreadMaxBytes) return null;
+    const bytes = Buffer.alloc(size);
+    const n = readSync(fd, bytes, 0, size, 0);
+    return /include|~SEQ|~LST/.test(bytes.toString('latin1', 0, n)) ? null : { path, bytes: bytes.subarray(0, n) };
   } catch {
-    return false; // missing or unreadable: the reader reports it, as -t does
+    return undefined; // missing or unreadable: the reader reports it, as -t does
   } finally {
     if (fd >= 0) closeSync(fd);
   }
+}
+
+/** The main file as read to choose where to parse it, handed to the reader instead of a second read. */
+interface MainFileBytes {
+  readonly path: string;
+  readonly bytes: Uint8Array;
 }
 
 /** The daemon's reading: in a worker thread (src/config/off-heap.ts), else here if that fails. */
@@ -277,9 +289,21 @@ async function loadConfigOffHeap(opts: CliOptions, io: CliIo): Promise<ParseResu
   }
 }
 
-function loadConfig(opts: CliOptions, io: CliIo): ParseResult {
+function loadConfig(opts: CliOptions, io: CliIo, main?: MainFileBytes): ParseResult {
+  // the main file's first read is served from `main`; any other read goes to the disk
+  let served = main === undefined;
+  const fs: ConfigFs = served
+    ? nodeConfigFs
+    : {
+        ...nodeConfigFs,
+        readFile: (path) => {
+          if (served || resolve(io.cwd, path) !== main!.path) return nodeConfigFs.readFile(path);
+          served = true;
+          return main!.bytes;
+        },
+      };
   return parseConfig(opts.useFile, {
-    fs: nodeConfigFs,
+    fs,
     host: systemHostEnvironment(),
     cwd: io.cwd,
     env: io.env,

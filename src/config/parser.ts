@@ -8,7 +8,7 @@ import { Grade, type DiagnosticSink, type Phase, type SourceLocation } from './d
 import type { HostEnvironment } from './environment.js';
 import type { ConfigReader, Statement } from './reader.js';
 import { splitQuotedEscaped } from './text.js';
-import { notifyScriptKept } from './validate/script-user.js';
+import { blockUserScriptKeywords, notifyScriptKept } from './validate/script-user.js';
 
 export type Handler<T> = (target: T, st: Statement, p: Parser) => void;
 export type KeywordTable<T> = Readonly<Record<string, Handler<T>>>;
@@ -66,12 +66,6 @@ const RequiresFirstWord: Readonly<Record<string, ReadonlySet<string>>> = (() => 
   };
   return Object.fromEntries(Object.entries(table).map(([k, v]) => [k, new Set(v)]));
 })();
-
-/**
- * Script keywords keepalived reads with `set_script_params_array()` alone: bare, they set
- * nothing and say nothing. The others (`notify_script_init()`) stop reading (exit 2).
- */
-const SilentScriptKeywords: ReadonlySet<string> = new Set(['script', 'misc_path']);
 
 export class Parser {
   readonly reader: ConfigReader;
@@ -398,7 +392,8 @@ export class Parser {
     }
     const command = line.words[1];
     if (command === undefined) {
-      if (SilentScriptKeywords.has(st.words[0]!)) return null;
+      // bare, those say nothing; notify_script_init() (the others) stops reading
+      if (blockUserScriptKeywords.has(st.words[0]!)) return null;
       // notify_script_init() names the missing word while saying it cannot parse the script
       this.missingParameter();
     }

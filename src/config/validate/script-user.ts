@@ -74,8 +74,12 @@ export function defaultScriptUserFails(p: Parser): boolean {
   return true;
 }
 
-/** Keywords whose script takes its user from its block (`user`), not from the line. */
-const blockUserKeywords = new Set(['script', 'misc_path']);
+/**
+ * Script keywords keepalived reads with set_script_params_array() alone (vrrp_script's `script`,
+ * MISC_CHECK's `misc_path`): the user comes from their block's `user`, not from the line, and a
+ * bare one sets nothing and says nothing. The others go through notify_script_init().
+ */
+export const blockUserScriptKeywords: ReadonlySet<string> = new Set(['script', 'misc_path']);
 
 /**
  * keepalived's notify_script_init(): whether a notify-style script is kept. The words after the
@@ -83,7 +87,7 @@ const blockUserKeywords = new Set(['script', 'misc_path']);
  * MISC_CHECK are decided when their block closes.
  */
 export function notifyScriptKept(p: Parser, keyword: string, spec: ScriptSpec): boolean {
-  if (blockUserKeywords.has(keyword)) return true;
+  if (blockUserScriptKeywords.has(keyword)) return true;
   const program = spec.args[0] ?? '';
   if (spec.user !== undefined) {
     if (p.host.lookupUser(spec.user) === null) {

@@ -283,9 +283,14 @@ function completeInstance(config: KeepalivedConfig, v: VrrpInstance, sync: SyncG
  */
 function sendingInterface(v: VrrpInstance, index: number): string | null {
   if (v.interface === undefined) return null;
-  if (v.use_vmac === undefined && v.use_ipvlan === undefined) return `if:${v.interface}`;
+  if (!hasOwnInterface(v)) return `if:${v.interface}`;
   const name = v.use_vmac?.name ?? v.use_ipvlan?.name;
   return name === undefined ? `new:${index}` : `if:${name}`;
+}
+
+/** keepalived creates the instance's interface (a vmac or ipvlan), without an address at first. */
+function hasOwnInterface(v: VrrpInstance): boolean {
+  return v.use_vmac !== undefined || v.use_ipvlan !== undefined;
 }
 
 /** The source address given in the file (keepalived's VRRP_FLAG_SADDR_FROM_CONFIG), if any. */
@@ -314,6 +319,7 @@ function sameAddress(a: string, b: string): boolean {
 function vridConflicts(config: KeepalivedConfig, p: Parser): boolean {
   const g = config.global_defs;
   const list = config.vrrp_instance;
+  const group = (v: VrrpInstance): string => v.mcast_dst_ip ?? (v.family === 'inet6' ? g.vrrp_mcast_group6 : g.vrrp_mcast_group4);
   let conflict = false;
   for (let i = 0; i < list.length; i++) {
     const a = list[i]!;
@@ -328,9 +334,8 @@ function vridConflicts(config: KeepalivedConfig, p: Parser): boolean {
         if (ifA !== null && ifB !== null && ifA !== ifB) continue;
         const srcA = configuredSource(a);
         const srcB = configuredSource(b);
-        // a vmac/ipvlan interface is created by keepalived, without an address yet: not known
-        const vmac = (v: VrrpInstance): boolean => v.use_vmac !== undefined || v.use_ipvlan !== undefined;
-        if ((srcA === undefined && vmac(a)) || (srcB === undefined && vmac(b))) continue;
+        // a vmac/ipvlan interface has no address yet: the source is not known
+        if ((srcA === undefined && hasOwnInterface(a)) || (srcB === undefined && hasOwnInterface(b))) continue;
         if (srcA !== undefined && srcB !== undefined ? !sameAddress(srcA, srcB) : srcA !== srcB) continue;
         if (!a.unicast_peer.some((x) => b.unicast_peer.some((y) => sameAddress(x.address, y.address)))) continue;
         error(p, `(${a.name}) duplicate VRID conflict with ${b.name} VRID ${a.virtual_router_id}`);
@@ -338,7 +343,6 @@ function vridConflicts(config: KeepalivedConfig, p: Parser): boolean {
         continue;
       }
       if (a.interface === undefined || a.interface !== b.interface) continue;
-      const group = (v: VrrpInstance): string => v.mcast_dst_ip ?? (v.family === 'inet6' ? g.vrrp_mcast_group6 : g.vrrp_mcast_group4);
       if (!sameAddress(group(a), group(b))) continue;
       const exists = p.host.interfaces === null || p.host.interfaces.has(a.interface);
       if (!exists) continue;
