@@ -9,7 +9,7 @@ import type { LvsForwarding } from '../config/keywords/lvs-common.js';
 import type { Checker } from '../config/checkers/index.js';
 import type { CheckerStatus } from '../check/checkers.js';
 import { describeRs } from '../check/checkers.js';
-import { describeVs, type DesiredTable } from '../ipvs/desired.js';
+import { describeVs, type DesiredService, type DesiredTable } from '../ipvs/desired.js';
 import type { CollectContext } from './collect-context.js';
 import type { DumpChecker, DumpCheckerKind, DumpForwarding, DumpRealServer, DumpVirtualServer } from './snapshot.js';
 
@@ -92,32 +92,45 @@ function kindOf(c: Checker, ctx: CollectContext, rs: RealServer, status: Checker
 const defaultDelayBeforeRetryUs = (type: Checker['type']): number => (type === 'HTTP_GET' || type === 'SSL_GET' ? 3 * Us : type === 'DNS_CHECK' ? 0 : Us);
 
 export class CheckCollector {
-  readonly #statuses: CheckerStatus[];
-  readonly #used = new Set<CheckerStatus>();
+  /**
+   * The checkers' status rows by service, server and kind, in order; each row is taken once.
+   * Indexed once per snapshot: a scrape of 10,000 real servers must not search the list per
+   * checker (that took seconds).
+   */
+  readonly #statuses = new Map<string, CheckerStatus[]>();
+  /** The desired IPVS services by the name of their virtual server, made at first use. */
+  #desiredByOrigin: Map<string, DesiredService[]> | null = null;
 
   constructor(
     readonly config: KeepalivedConfig,
     readonly view: CheckerView | null,
     readonly ctx: CollectContext,
   ) {
-    this.#statuses = view?.status().checkers ?? [];
+    for (const s of view?.status().checkers ?? []) {
+      const key = `${s.virtual_server} ${s.real_server} ${s.checker}`;
+      const rows = this.#statuses.get(key);
+      if (rows) rows.push(s);
+      else this.#statuses.set(key, [s]);
+    }
   }
 
   /** The status row of a checker: the next unused one for the same service, server and kind. */
   #status(vs: VirtualServer, rs: RealServer, c: Checker): CheckerStatus | undefined {
-    const v = describeVs(vs);
-    const r = describeRs(rs, vs);
-    const row = this.#statuses.find((s) => !this.#used.has(s) && s.virtual_server === v && s.real_server === r && s.checker === c.type);
-    if (row) this.#used.add(row);
-    return row;
+    return this.#statuses.get(`${describeVs(vs)} ${describeRs(rs, vs)} ${c.type}`)?.shift();
   }
 
   #inIpvs(vs: VirtualServer, rs: RealServer): boolean | undefined {
     const desired = this.view?.controller?.desired;
     if (!desired) return undefined;
-    const origin = describeVs(vs);
-    for (const d of desired.values()) {
-      if (d.origin !== origin) continue;
+    if (!this.#desiredByOrigin) {
+      this.#desiredByOrigin = new Map();
+      for (const d of desired.values()) {
+        const list = this.#desiredByOrigin.get(d.origin);
+        if (list) list.push(d);
+        else this.#desiredByOrigin.set(d.origin, [d]);
+      }
+    }
+    for (const d of this.#desiredByOrigin.get(describeVs(vs)) ?? []) {
       for (const dest of d.dests.values()) if (dest.address === rs.ip && dest.weight > 0) return true;
     }
     return false;
@@ -136,7 +149,7 @@ export class CheckCollector {
         const failed = rows.filter((s) => s && !s.up).length;
         const alive = rows.length === 0 ? true : rows.every((s) => s === undefined || s.up);
         if (alive) aliveWeight += rs.weight;
-        realServers.push(this.#realServer(vs, rs, alive, failed));
+        realServers.push(this.#realServer(vs, rs, alive, failed, rows.find((r) => r !== undefined)?.weight));
         rs.checkers.forEach((c, i) => checkers.push(this.#checker(vs, rs, c, rows[i], label)));
       }
       const sorry = vs.sorry_server;
@@ -189,7 +202,8 @@ export class CheckCollector {
     return { virtualServers, checkers };
   }
 
-  #realServer(vs: VirtualServer, rs: RealServer, alive: boolean, failed: number): DumpRealServer {
+  /** @param effectiveWeight the health book's weight (dynamic checks change it), when checked */
+  #realServer(vs: VirtualServer, rs: RealServer, alive: boolean, failed: number, effectiveWeight = rs.weight): DumpRealServer {
     const retry = rs.retry ?? vs.retry;
     const delay = rs.delay_before_retry ?? vs.delay_before_retry;
     const warmup = rs.warmup ?? vs.warmup;
@@ -197,7 +211,7 @@ export class CheckCollector {
       address: rs.ip,
       port: rs.port,
       weight: rs.weight,
-      effectiveWeight: rs.weight,
+      effectiveWeight,
       forwarding: forwardingOf(rs, vs),
       alpha: rs.alpha ?? vs.alpha,
       connectTimeoutUs: us(rs.connect_timeout ?? vs.connect_timeout ?? 5),
