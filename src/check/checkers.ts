@@ -14,6 +14,7 @@ import { commandString } from '../config/validate/script-user.js';
 import { CheckerState, checkerTiming, type ResultOutcome } from './checker-state.js';
 import { CheckPool, type CheckJob, type PoolClock, type PoolStats } from './pool.js';
 import { HealthBook, type HealthEvent } from './health.js';
+import type { CheckMetrics } from './check-metrics.js';
 import { failed, type Probe, type ProbeResult } from './probe.js';
 
 /**
@@ -56,6 +57,8 @@ export interface CheckerOptions {
   concurrency?: number;
   clock?: PoolClock;
   random?: () => number;
+  /** The daemon's check counters (kept across reloads). */
+  metrics?: CheckMetrics;
 }
 
 /** keepalived's FMT_RS: `[203.0.113.21]:tcp:80`. */
@@ -95,6 +98,10 @@ class CheckerJob implements CheckJob {
     readonly probe: Probe,
     readonly state: CheckerState,
   ) {}
+
+  get kind(): string {
+    return this.check.type;
+  }
 
   /** For logs: `TCP_CHECK on service [203.0.113.21]:tcp:80 of [192.0.2.100]:tcp:80`. */
   get name(): string {
@@ -139,7 +146,12 @@ export class HealthCheckers {
       return !(carriedUp(vs, rs, i) ?? check?.alpha !== true);
     };
     this.book = new HealthBook(config.virtual_server, initiallyDown);
-    this.pool = new CheckPool({ concurrency: opts.concurrency ?? 1024, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.random ? { random: opts.random } : {}) });
+    this.pool = new CheckPool({
+      concurrency: opts.concurrency ?? 1024,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.random ? { random: opts.random } : {}),
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    });
     for (const vs of config.virtual_server) {
       for (const rs of vs.real_server) {
         rs.checkers.forEach((check, index) => {

@@ -19,6 +19,7 @@ import { HealthCheckers, type CheckerStatus } from './checkers.js';
 import { NotifyFifo } from '../notify/fifo.js';
 import { loadProbeKinds, probeFactory } from './kinds.js';
 import type { PoolStats } from './pool.js';
+import { CheckMetrics } from './check-metrics.js';
 import { howModulesLoaded, markStartup, startupMarks } from '../startup-timing.js';
 
 /** notify_up/notify_down and quorum scripts get this long before they are killed. */
@@ -55,6 +56,8 @@ function identityOf(who: { user: string; group?: string } | undefined): ScriptId
 }
 
 export class CheckerDaemon {
+  /** Check durations, results and lateness for /metrics; they outlive reloads. */
+  readonly checkMetrics = new CheckMetrics();
   readonly #scripts: ScriptRunner;
   #config: KeepalivedConfig;
   #checkers: HealthCheckers;
@@ -178,7 +181,7 @@ export class CheckerDaemon {
         fifoLine: (line) => this.#fifos.forEach((f) => f.write(line)),
       },
       this.log.child({ subsystem: 'checker' }),
-      { concurrency: concurrencyFor(openFiles) },
+      { concurrency: concurrencyFor(openFiles), metrics: this.checkMetrics },
       previous,
     );
   }

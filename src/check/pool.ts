@@ -12,6 +12,7 @@ import { setMaxListeners } from 'node:events';
 import type { Probe, ProbeResult } from './probe.js';
 import type { CheckerState, ResultOutcome } from './checker-state.js';
 import { systemClock, type Clock } from '../clock.js';
+import type { CheckMetrics } from './check-metrics.js';
 
 /** The pool runs on the daemon's injected clock. */
 export type PoolClock = Clock;
@@ -40,6 +41,8 @@ export interface CheckJob {
   readonly name: string;
   readonly probe: Probe;
   readonly state: CheckerState;
+  /** The checker kind for metrics (TCP_CHECK, HTTP_GET, ...). */
+  readonly kind?: string;
   /** Told of every result with what the state machine made of it. */
   onResult(result: ProbeResult, outcome: ResultOutcome): void;
   /** While true the check is skipped (ha_suspend) and looked at again a delay_loop later. */
@@ -94,8 +97,14 @@ export class CheckPool {
   #latenessMaxUs = 0;
   #idle: (() => void)[] = [];
 
-  /** @param opts.lag the loop-lag source for back-pressure (default: the control timer's lateness); null turns back-pressure off */
-  constructor(opts: { concurrency: number; clock?: PoolClock; random?: () => number; lag?: LoopLag | null }) {
+  readonly #metrics: CheckMetrics | null;
+
+  /**
+   * @param opts.lag the loop-lag source for back-pressure (default: the control timer's lateness); null turns back-pressure off
+   * @param opts.metrics the daemon's check counters (they outlive this pool across reloads)
+   */
+  constructor(opts: { concurrency: number; clock?: PoolClock; random?: () => number; lag?: LoopLag | null; metrics?: CheckMetrics }) {
+    this.#metrics = opts.metrics ?? null;
     this.#clock = opts.clock ?? systemClock;
     this.#concurrency = Math.max(1, opts.concurrency);
     this.#limit = this.#concurrency;
@@ -256,12 +265,14 @@ export class CheckPool {
     if (late > this.#latenessMaxUs) this.#latenessMaxUs = late;
     this.#inFlight++;
     this.#checks++;
+    this.#metrics?.started(late);
     e.job
       .probe(this.#abort.signal)
       .catch((err: Error): ProbeResult => ({ ok: false, reason: `checker error: ${err.message}` }))
       .then((result) => {
         this.#inFlight--;
         if (!this.#running || e.removed) return;
+        this.#metrics?.finished(e.job.kind ?? 'unknown', this.#clock.nowUs() - started, result.ok, result.reason);
         const outcome = e.job.state.result(result.ok, this.#clock.nowUs());
         e.dueUs = outcome.nextAtUs;
         e.seq = this.#seq++;

@@ -65,7 +65,20 @@ function emptyReport(): SyncReport {
   };
 }
 
+/** What the controller did since the daemon started (for /metrics; never reset). */
+export interface IpvsCounters {
+  /** Full syncs (a dump of the kernel's table, then the operations) and partial ones (health changes). */
+  fullSyncs: number;
+  partialSyncs: number;
+  /** Operations the kernel took, by kind. */
+  applied: Record<IpvsOp['op'], number>;
+  /** Operations the kernel refused: on a first try (then retried after re-reading) and for good. */
+  refusedRetried: number;
+  refused: number;
+}
+
 export class IpvsController {
+  readonly counters: IpvsCounters = { fullSyncs: 0, partialSyncs: 0, applied: emptyReport().applied, refusedRetried: 0, refused: 0 };
   #config: IpvsConfig;
   #health: RealServerHealth;
   /** Service keys programmed for the running configuration. */
@@ -190,9 +203,11 @@ export class IpvsController {
       programmed.push({ service: had.service, dests: [...had.dests.values()] });
     }
     report.passes = 1;
+    this.counters.partialSyncs++;
     const failures = await this.#apply(reconcile(table, programmed), report);
     for (const [key, want] of table) this.#desired.set(key, want);
     if (failures.length === 0) return report;
+    this.counters.refusedRetried += failures.length;
     for (const f of failures) this.log.warn({ error: f.error.message }, `IPVS: cannot ${describeOp(f.op)}: ${reason(f.error)} - re-reading the table`);
     const full = await this.#sync();
     return { ...full, passes: full.passes + 1 };
@@ -204,15 +219,18 @@ export class IpvsController {
     this.#conflicted = conflicts.length > 0;
     const report = emptyReport();
     const previouslyOwned = this.#owned;
+    this.counters.fullSyncs++;
     for (let pass = 1; pass <= 2; pass++) {
       report.passes = pass;
       const ops = reconcile(table, await this.kernel.table(), previouslyOwned);
       const failures = await this.#apply(ops, report);
       if (failures.length === 0) break;
       if (pass === 2) {
+        this.counters.refused += failures.length;
         for (const f of failures) this.log.error({ error: f.error.message }, `IPVS: cannot ${describeOp(f.op)}: ${reason(f.error)}`);
         report.failed = failures.length;
       } else {
+        this.counters.refusedRetried += failures.length;
         for (const f of failures) this.log.warn({ error: f.error.message }, `IPVS: cannot ${describeOp(f.op)}: ${reason(f.error)} - re-reading the table`);
       }
     }
@@ -228,6 +246,7 @@ export class IpvsController {
         try {
           await this.#send(op);
           report.applied[op.op]++;
+          this.counters.applied[op.op]++;
           this.log.info(`IPVS: ${describeOp(op)}`);
           return null;
         } catch (e) {
