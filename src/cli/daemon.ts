@@ -16,13 +16,12 @@ import type { Logger } from '../log.js';
 import { diagnosticLines, reloadVerdict } from './reload-verdict.js';
 import { SystemdNotifier } from '../systemd/notify.js';
 import { installDumpSignals } from './dump-signals.js';
+import { DaemonSnapshotter } from './daemon-snapshot.js';
+import { startObservers } from './observers.js';
 import { ReloadTimeFile } from '../reload/time-file-watcher.js';
+import { DefaultPidFiles } from './pid-files.js';
 
-export const DefaultPidFiles = {
-  main: '/run/keepalived.pid',
-  vrrp: '/run/keepalived_vrrp.pid',
-  checkers: '/run/keepalived_checkers.pid',
-};
+export { DefaultPidFiles };
 
 
 function pidAlive(file: string): number | null {
@@ -134,12 +133,12 @@ export async function runDaemon(
   // keepalived's dump files on USR1, USR2, JSON (36) and STATS_CLEAR; set up before the
   // instances start so that their transition times are known
   let running = result.config;
+  const sources = { hub, config: () => running, vrrp: () => daemon, checkers: () => checkers };
+  const snapshotter = new DaemonSnapshotter(sources);
   const removeDumpSignals = installDumpSignals({
+    ...sources,
     log,
-    hub,
-    config: () => running,
-    vrrp: () => daemon,
-    checkers: () => checkers,
+    snapshotter,
     ...(opts.umask !== undefined ? { umask: opts.umask } : {}),
     ...(opts.configId !== undefined ? { instanceName: opts.configId } : {}),
     ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
@@ -154,6 +153,7 @@ export async function runDaemon(
       await checkers?.stop(opts.dontReleaseIpvs).catch(() => undefined);
       removePidFiles();
       removeDumpSignals();
+      snapshotter.close();
       systemd.close();
       return 1;
     }
@@ -167,12 +167,20 @@ export async function runDaemon(
     return parts.length > 0 ? `Running: ${parts.join(', ')}` : 'Running: nothing configured';
   };
   log.info(`Started. ${statusLine()}`);
+  let stopping = false;
+  const observers = await startObservers({
+    opts,
+    log,
+    sources,
+    snapshotter,
+    wanted: () => subsystems(opts, running),
+    stopping: () => stopping,
+  });
   systemd.ready(statusLine());
   return new Promise<number>((resolve) => {
     // a configuration with nothing to run (static blocks only) still runs until stopped, as
     // keepalived does; without a handle Node.js would end the process
     const alive = setInterval(() => undefined, 1 << 30);
-    let stopping = false;
     let reloadTimeFile: ReloadTimeFile | null = null;
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -182,7 +190,9 @@ export async function runDaemon(
       log.info({ signal }, 'Stopping');
       void Promise.all([daemon?.stop(opts.dontReleaseVrrp !== true), checkers?.stop(opts.dontReleaseIpvs)])
         .catch((e: Error) => log.error({ error: e.message }, 'error while stopping'))
-        .finally(() => {
+        .finally(async () => {
+          await observers.close();
+          snapshotter.close();
           removePidFiles();
           clearInterval(alive);
           removeDumpSignals();

@@ -8,16 +8,10 @@
  * keepalived-ts.stats.json (USR2). Every file is written to a temporary name and renamed.
  */
 import { join } from 'node:path';
-import type { KeepalivedConfig } from '../config/model.js';
-import type { EventHub } from '../events/hub.js';
 import type { Logger } from '../log.js';
-import type { CheckerDaemon } from '../check/daemon.js';
-import type { VrrpDaemon } from '../vrrp/daemon.js';
 import type { DumpSnapshot } from '../dump/snapshot.js';
 import type { StatsBaseline } from '../dump/keepalived-stats.js';
-import { TransitionLog } from '../dump/transitions.js';
-import { systemHostEnvironment } from '../io/host-environment.js';
-import { monotonicUs } from '../native/timer.js';
+import type { DaemonSnapshotter, DaemonSources } from './daemon-snapshot.js';
 import { keepalivedSignals, onNumberedSignal } from '../native/signals.js';
 
 /**
@@ -39,22 +33,16 @@ const dumpModules = async () => {
 /** Our JSON views (not keepalived's layout), beside keepalived's files. */
 export const OwnDumpFiles = { data: 'keepalived-ts.data.json', stats: 'keepalived-ts.stats.json' } as const;
 
-export interface DumpSignalSources {
+export interface DumpSignalSources extends DaemonSources {
   log: Logger;
-  hub: EventHub;
-  /** The configuration running now (changes with reloads). */
-  config(): KeepalivedConfig;
-  /** The subsystems running now (a reload can start one). */
-  vrrp(): VrrpDaemon | null;
-  checkers(): CheckerDaemon | null;
+  /** The daemon's snapshots (made before the instances start, for their transition times). */
+  snapshotter: DaemonSnapshotter;
   /** `-u/--umask` as given on the command line (keepalived reads it with strtol base 0). */
   umask?: string;
   /** `-i` (config id / instance name) and `-s` (namespace), for data_use_instance names. */
   instanceName?: string;
   namespace?: string;
 }
-
-const wallUs = (): number => Date.now() * 1000;
 
 function parseUmask(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -64,40 +52,14 @@ function parseUmask(text: string | undefined): number | undefined {
 
 /** Install the handlers; returns the function that removes them. Call before the VRRP daemon starts (transition times). */
 export function installDumpSignals(src: DumpSignalSources): () => void {
-  const { log, hub } = src;
-  const transitions = new TransitionLog(hub, wallUs);
+  const { log, hub, snapshotter } = src;
   // made at the first stats dump (it holds only what STATS_CLEAR cleared)
   let baseline: StatsBaseline | null = null;
   const umask = parseUmask(src.umask);
   // keepalived's tmp_dir as the environment has it now (dumpDirectory(), once its module is loaded)
   const tmpdirAtStart = process.env.TMPDIR;
 
-  const snapshot = async (m: Awaited<ReturnType<typeof dumpModules>>): Promise<DumpSnapshot> => {
-    const vrrp = src.vrrp();
-    const checkers = src.checkers();
-    const byName = (name: string) => vrrp?.runners.find((r) => r.name === name);
-    const links = vrrp ? await vrrp.hostLinks() : null;
-    return m.collectSnapshot({
-      config: src.config(),
-      vrrp,
-      checkers,
-      host: systemHostEnvironment(),
-      clock: { nowUs: wallUs, monotonicUs },
-      runtime: {
-        startedAtUs: transitions.startedAtUs,
-        lastTransitionUs: (name) => transitions.lastTransitionUs(name),
-        master: (name) => {
-          const r = byName(name);
-          if (!r) return undefined;
-          if (r.state === 'MASTER') return { address: [...(r.config.source ?? r.iface?.primaryAddress ?? [])].join('.'), priority: r.machine.effectivePriority };
-          return r.lastAdvert ? { address: r.lastAdvert.from.join('.'), priority: r.lastAdvert.priority } : undefined;
-        },
-        priorityZeroReceived: (name) => byName(name)?.received.priorityZero,
-      },
-      ...(links ? { links } : {}),
-      ...(umask !== undefined ? { umask } : {}),
-    });
-  };
+  const snapshot = (): Promise<DumpSnapshot> => snapshotter.snapshot(umask !== undefined ? { umask } : {});
 
   // one dump at a time; a signal during a dump is answered after it, not lost
   let chain: Promise<void> = Promise.resolve();
@@ -116,7 +78,7 @@ export function installDumpSignals(src: DumpSignalSources): () => void {
       const { dataDumpPath, DumpFiles } = m;
       const vrrp = src.vrrp();
       const checkers = src.checkers();
-      const s = await snapshot(m);
+      const s = await snapshot();
       const c = src.config();
       const instanceName = src.instanceName ?? c.instance;
       const networkNamespace = src.namespace ?? c.net_namespace;
@@ -145,7 +107,7 @@ export function installDumpSignals(src: DumpSignalSources): () => void {
   const onStats = (clear: boolean): void =>
     run(clear ? 'stats (then cleared)' : 'stats', async (m, directory) => {
       const vrrp = src.vrrp();
-      const s = await snapshot(m);
+      const s = await snapshot();
       const files: string[] = [];
       if (vrrp) {
         baseline ??= new m.StatsBaseline();
@@ -163,7 +125,7 @@ export function installDumpSignals(src: DumpSignalSources): () => void {
   const onJson = (): void =>
     run('JSON', async (m, directory) => {
       const vrrp = src.vrrp();
-      const s = await snapshot(m);
+      const s = await snapshot();
       const text = vrrp ? m.formatVrrpJson(s) : null;
       if (text === null) return []; // keepalived writes none without instances
       const path = join(directory, m.DumpFiles.json);
@@ -175,7 +137,7 @@ export function installDumpSignals(src: DumpSignalSources): () => void {
   const usr2 = (): void => onStats(false);
   process.on('SIGUSR1', usr1);
   process.on('SIGUSR2', usr2);
-  const undo: (() => void)[] = [() => process.off('SIGUSR1', usr1), () => process.off('SIGUSR2', usr2), () => transitions.close()];
+  const undo: (() => void)[] = [() => process.off('SIGUSR1', usr1), () => process.off('SIGUSR2', usr2)];
   try {
     const numbers = keepalivedSignals();
     undo.push(onNumberedSignal(numbers.JSON, onJson), onNumberedSignal(numbers.STATS_CLEAR, () => onStats(true)));

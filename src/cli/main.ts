@@ -34,6 +34,7 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
   if (argv[0] === 'lab') return runLabCommand(argv.slice(1), io);
   if (argv[0] === 'ipvs') return runIpvsCommand(argv.slice(1), io);
   if (argv[0] === 'genhash') return import('./genhash.js').then((m) => m.runGenhashCommand(argv.slice(1), io));
+  if (argv[0] === 'status') return import('./status-command.js').then((m) => m.runStatusCommand(argv.slice(1), io));
   const program = buildProgram();
   // keepalived acts on -v and --signum as getopt reaches them and exits: what follows is not read
   program.on('option:version', () => {
@@ -58,6 +59,19 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
     throw e;
   }
   const opts = program.opts<CliOptions>();
+  if (opts.httpListen && opts.configTest === undefined && opts.dumpConfig !== true) return checkHttpListen(opts.httpListen, io).then((ok) => (ok ? runAgent(opts, io) : ExitCode.Fatal));
+  return runAgent(opts, io);
+}
+
+/** `--http-listen` values are checked before anything starts: a typo must not leave a daemon without its endpoint. */
+async function checkHttpListen(values: readonly string[], io: CliIo): Promise<boolean> {
+  const { parseHttpListen } = await import('../observe/http-server.js');
+  const bad = values.filter((v) => parseHttpListen(v) === null);
+  for (const v of bad) io.stderr(`keepalived-ts: --http-listen: expected HOST:PORT or [IPv6]:PORT with a port from 1 to 65535, got '${v}'\n`);
+  return bad.length === 0;
+}
+
+function runAgent(opts: CliOptions, io: CliIo): number | Promise<number> {
 
   if (opts.configTest !== undefined) return checkConfigInNamespace(opts, io);
   if (opts.dumpConfig) return checkConfig(opts, io, loadConfig(opts, io));

@@ -47,6 +47,8 @@ export interface CliOptions {
   memCheck?: boolean;
   version?: boolean;
   dumpConfig?: boolean;
+  /** keepalived-ts's own: `--http-listen HOST:PORT` (repeatable) for /metrics, /status, /healthz. */
+  httpListen?: string[];
 }
 
 export function buildProgram(): Command {
@@ -91,6 +93,11 @@ export function buildProgram(): Command {
     .option('--debug [options]', 'debug options (accepted for compatibility)')
     .option('--no-mem-check', 'disable malloc() checking (accepted for compatibility)')
     .option('-v, --version', 'display the version and exit')
+    .option(
+      '--http-listen <host:port>',
+      'keepalived-ts: serve /metrics (Prometheus), /status (JSON) and /healthz on HOST:PORT (repeatable; 127.0.0.1:9165 recommended)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .addOption(new Option('--dump-config', 'print the configuration model as JSON and exit (keepalived-ts)'))
     .allowExcessArguments(false)
     .exitOverride()

@@ -75,13 +75,14 @@ export class VrrpLab {
     this.lab.down();
   }
 
-  start(agent: Agent, host: number, config: string): Peer {
+  /** @param extraArgs keepalived-ts's own options (e.g. --http-listen), after keepalived's */
+  start(agent: Agent, host: number, config: string, extraArgs: readonly string[] = []): Peer {
     const dir = join(this.dir, `h${host}-${agent}-${Date.now()}`);
     mkdirSync(dir, { recursive: true });
     const conf = join(dir, 'keepalived.conf');
     writeFileSync(conf, config);
     const pidFile = join(dir, 'main.pid');
-    const args = ['-n', '-l', '-D', '-f', conf, '-p', pidFile, '-r', join(dir, 'vrrp.pid'), '-c', join(dir, 'checkers.pid'), '-b', join(dir, 'bfd.pid')];
+    const args = ['-n', '-l', '-D', '-f', conf, '-p', pidFile, '-r', join(dir, 'vrrp.pid'), '-c', join(dir, 'checkers.pid'), '-b', join(dir, 'bfd.pid'), ...extraArgs];
     const [cmd, cmdArgs] = agent === 'keepalived' ? ['keepalived', args] : [commandPath, args];
     // both agents log to the console with -l: keep it for failures
     const log = openSync(join(dir, 'log'), 'w');

@@ -7,6 +7,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runInUml } from '../../src/lab/uml.js';
+import type { StatusDocument } from '../../src/observe/status-model.js';
+import { exposition } from '../helpers/ns-http.js';
+import { promtoolCheckMetrics } from '../helpers/prometheus.js';
 
 interface Run {
   agent: string;
@@ -23,6 +26,9 @@ interface Run {
   /** The lines of lvs_notify_fifo, in order. */
   fifo: string[];
   log: string;
+  /** keepalived-ts's /metrics and /status when the started, rs1Down and recovered tables were taken. */
+  metrics: Record<'started' | 'rs1Down' | 'recovered', string>;
+  status: Record<'started' | 'rs1Down' | 'recovered', StatusDocument>;
 }
 
 let ours: Run;
@@ -87,5 +93,54 @@ describe('health checkers on a real kernel (UML), beside keepalived', () => {
     expect(ours.exit).toBe(0);
     expect(ours.afterStop).toBe(emptyTable);
     expect(theirs.afterStop).toBe(emptyTable);
+  });
+
+  describe('/metrics and /status of the checkers and IPVS (keepalived-ts)', () => {
+    const rs = (vs: string, r: string): string => `virtual_server="${vs}",real_server="${r}"`;
+    const vs100 = '[192.0.2.100]:tcp:80';
+    const vs101 = '[192.0.2.101]:tcp:8080';
+    const rs1 = '[203.0.113.21]:tcp:8080';
+
+    it('real servers up with their weights, and the IPVS operations that programmed them', () => {
+      const m = exposition(ours.metrics.started);
+      expect(m.get(`keepalived_real_server_up{${rs(vs100, rs1)}}`)).toBe(1);
+      expect(m.get(`keepalived_real_server_weight{${rs(vs101, rs1)}}`)).toBe(3);
+      expect(m.get('keepalived_ipvs_operations_total{op="add-service"}')).toBe(3);
+      expect(m.get('keepalived_ipvs_operations_total{op="add-dest"}')).toBeGreaterThanOrEqual(4);
+      expect(m.get('keepalived_ipvs_operations_refused_total{outcome="failed"}')).toBe(0);
+      expect(m.get('keepalived_checker_pool_checkers')).toBe(4);
+    });
+
+    it('a dead real server: down, weight 0 where inhibited, failures by reason, partial syncs', () => {
+      const m = exposition(ours.metrics.rs1Down);
+      expect(m.get(`keepalived_real_server_up{${rs(vs100, rs1)}}`)).toBe(0);
+      expect(m.get(`keepalived_real_server_weight{${rs(vs101, rs1)}}`)).toBe(0);
+      expect(m.get('keepalived_check_failures_total{kind="HTTP_GET",reason="refused"}')).toBeGreaterThanOrEqual(1);
+      expect(m.get('keepalived_check_failures_total{kind="TCP_CHECK",reason="refused"}')).toBeGreaterThanOrEqual(1);
+      expect(m.get('keepalived_ipvs_syncs_total{type="partial"}')).toBeGreaterThanOrEqual(1);
+      expect(m.get('keepalived_ipvs_operations_total{op="delete-dest"}')).toBeGreaterThanOrEqual(1);
+      expect(m.get('keepalived_checks_total{kind="TCP_CHECK",result="success"}')).toBeGreaterThan(0);
+      expect(m.get('keepalived_check_duration_seconds_count{kind="HTTP_GET"}')).toBeGreaterThan(1);
+      expect(m.get('keepalived_check_duration_seconds_bucket{kind="HTTP_GET",le="+Inf"}')).toBe(m.get('keepalived_check_duration_seconds_count{kind="HTTP_GET"}'));
+      const s = ours.status.rs1Down;
+      const dead = s.virtual_servers.find((v) => v.name === vs100)!.real_servers.find((r) => r.name === rs1)!;
+      expect(dead.alive).toBe(false);
+      expect(dead.checks.map((c) => [c.kind, c.up])).toEqual([['HTTP_GET', false]]);
+      expect(dead.checks[0]!.last_result).toMatch(/refused/);
+    });
+
+    it('rs2 back after every real server was down: up again; promtool accepts every scrape', async () => {
+      const rs2 = '[203.0.113.22]:tcp:8080';
+      const m = exposition(ours.metrics.recovered);
+      expect(m.get(`keepalived_real_server_up{${rs(vs100, rs2)}}`)).toBe(1);
+      expect(m.get(`keepalived_real_server_weight{${rs(vs100, rs2)}}`)).toBe(2);
+      expect(m.get(`keepalived_real_server_up{${rs(vs100, rs1)}}`)).toBe(0);
+      expect(m.get(`keepalived_virtual_server_up{virtual_server="${vs100}"}`)).toBe(1);
+      expect(ours.status.recovered.virtual_servers.find((v) => v.name === vs100)!.real_servers.map((r) => [r.name, r.alive])).toEqual([
+        [rs1, false],
+        [rs2, true],
+      ]);
+      for (const text of Object.values(ours.metrics)) expect((await promtoolCheckMetrics(text)).output).toBe('');
+    });
   });
 });

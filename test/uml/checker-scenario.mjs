@@ -115,13 +115,20 @@ const get = () =>
 const plain = (t) => t.split('\n').map((l) => (l.startsWith('  -> ') ? l.replace(/\s+\d+\s+\d+\s*$/, '') : l)).join('\n');
 
 async function run(agent) {
-  const r = { agent, steps: {}, tables: {}, down: [], up: [] };
+  const r = { agent, steps: {}, tables: {}, down: [], up: [], metrics: {}, status: {} };
+  // keepalived-ts's /metrics and /status at the moments the tables are taken
+  const observe = async (name) => {
+    if (agent !== 'keepalived-ts') return;
+    const get = async (path) => (await fetch(`http://127.0.0.1:9165${path}`, { signal: AbortSignal.timeout(5000) })).text();
+    r.metrics[name] = await get('/metrics');
+    r.status[name] = JSON.parse(await get('/status'));
+  };
   await startBackend('rs1');
   await startBackend('rs2');
   await startBackend('rs3');
   const argv =
     agent === 'keepalived-ts'
-      ? ['node', ['dist/cli.js', '-C', '-n', '-l', '-f', `${dir}/keepalived.conf`, '-p', `${dir}/k.pid`, '-c', `${dir}/c.pid`]]
+      ? ['node', ['dist/cli.js', '-C', '-n', '-l', '-f', `${dir}/keepalived.conf`, '-p', `${dir}/k.pid`, '-c', `${dir}/c.pid`, '--http-listen', '127.0.0.1:9165']]
       : ['keepalived', ['-C', '-n', '-l', '-D', '-f', `${dir}/keepalived.conf`, '-p', `${dir}/k.pid`, '-c', `${dir}/c.pid`]];
   // the FIFO's reader: every RS/VS line the agent writes, until it closes the FIFO at exit
   sh('mkfifo', [fifo]);
@@ -135,6 +142,7 @@ async function run(agent) {
   try {
     r.steps.started = await until((t) => has(t, '192.0.2.100:80', '203.0.113.21:8080') === 1 && has(t, '192.0.2.100:80', '203.0.113.22:8080') === 2 && has(t, '192.0.2.101:8080', '203.0.113.21:8080') === 3, 60000); // node's start in UML is slow
     r.tables.started = plain(ipvsadm());
+    await observe('started');
     r.traffic = [get(), get(), get(), get()];
     // let every checker settle past its first checks before measuring
     await sleep(2500);
@@ -143,6 +151,7 @@ async function run(agent) {
       const removed = await until((t) => has(t, '192.0.2.100:80', '203.0.113.21:8080') === null && has(t, '192.0.2.101:8080', '203.0.113.21:8080') === 0);
       r.down.push(removed);
       if (i === 0) r.tables.rs1Down = plain(ipvsadm());
+      if (i === 0) await observe('rs1Down');
       if (i === 0) r.trafficRs1Down = [get(), get(), get()];
       if (i === 0) {
         // ha_suspend: 192.0.2.102 is not on this host, so its checker has not run and rs1 stays;
@@ -169,6 +178,7 @@ async function run(agent) {
     await startBackend('rs2');
     r.steps.sorryOut = await until((t) => has(t, '192.0.2.100:80', '203.0.113.23:8080') === null && has(t, '192.0.2.100:80', '203.0.113.22:8080') === 2);
     r.tables.recovered = plain(ipvsadm());
+    await observe('recovered');
   } finally {
     process.kill(-p.pid, 'SIGTERM');
     r.exit = await new Promise((res) => p.once('exit', (code, signal) => res(code ?? signal)));
