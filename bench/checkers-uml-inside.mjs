@@ -10,6 +10,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loopbackLvsConfig, loopbackRsIp } from './lib.mjs';
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -31,16 +32,8 @@ if (startRuns > 0) {
 }
 
 const dir = mkdtempSync('/tmp/kts-checkers-uml-');
-const rsIp = (i) => {
-  const v = (127 << 24) + (1 << 16) + i;
-  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
-};
-let conf = '';
-for (let v = 0; v * 4 < n; v++) {
-  conf += `virtual_server 192.0.2.${1 + (v % 250)} ${1000 + Math.floor(v / 250)} {\n  delay_loop 1\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n`;
-  for (let i = v * 4; i < Math.min(n, v * 4 + 4); i++) conf += `  real_server ${rsIp(i)} 18000 {\n${check}  }\n`;
-  conf += '}\n';
-}
+const rsIp = loopbackRsIp;
+let conf = loopbackLvsConfig(n, check);
 if (startRuns > 0) conf += 'vrrp_instance VI_1 {\n  state BACKUP\n  interface kv0\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n  virtual_ipaddress {\n    198.51.100.100/24\n  }\n}\n';
 writeFileSync(join(dir, 'keepalived.conf'), conf);
 

@@ -19,6 +19,7 @@ import { probeFactory } from '../dist/check/kinds.js';
 import { concurrencyFor } from '../dist/check/daemon.js';
 import { nativeSockets } from '../dist/native/index.js';
 import { silentLogger } from '../dist/log.js';
+import { loopbackLvsConfig } from './lib.mjs';
 
 const n = Number(process.argv[2] ?? 10000);
 const kind = process.argv[3] ?? 'tcp';
@@ -27,20 +28,11 @@ const listeners = Number(process.argv[5] ?? 2);
 const basePort = 18000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const rsIp = (i) => {
-  const v = (127 << 24) + (1 << 16) + i;
-  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
-};
 const check =
   kind === 'http'
     ? '    HTTP_GET {\n      url {\n        path /\n        status_code 200\n      }\n      connect_timeout 2\n    }\n'
     : '    TCP_CHECK {\n      connect_timeout 2\n    }\n';
-let conf = '';
-for (let v = 0; v * 4 < n; v++) {
-  conf += `virtual_server 192.0.2.${1 + (v % 250)} ${1000 + Math.floor(v / 250)} {\n  delay_loop 1\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n`;
-  for (let i = v * 4; i < Math.min(n, v * 4 + 4); i++) conf += `  real_server ${rsIp(i)} ${basePort + (i % listeners)} {\n${check}  }\n`;
-  conf += '}\n';
-}
+let conf = loopbackLvsConfig(n, check, (i) => basePort + (i % listeners));
 const confPath = join(mkdtempSync(join(tmpdir(), 'kts-bench-checkers-')), 'keepalived.conf');
 writeFileSync(confPath, conf);
 conf = null;
