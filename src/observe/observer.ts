@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { formatMetrics } from './metrics.js';
 import { ProcessFactsReader } from './process-facts.js';
 import { buildStatus } from './status.js';
+import { CoalescedRender } from './coalesced-render.js';
 import type { StatusDocument } from './status-model.js';
 
 export interface ObserverOptions {
@@ -21,10 +22,21 @@ export interface ObserverOptions {
 export class DaemonObserver {
   readonly #process = new ProcessFactsReader();
   readonly #startedAtMs = Date.now();
+  readonly #metrics = new CoalescedRender(() => this.#renderMetrics());
+  readonly #status = new CoalescedRender(() => this.#renderStatus());
 
   constructor(readonly opts: ObserverOptions) {}
 
-  async metrics(): Promise<string> {
+  /** The /metrics text (shared by concurrent requests, see CoalescedRender). */
+  metrics(): Promise<string> {
+    return this.#metrics.get();
+  }
+
+  status(): Promise<StatusDocument> {
+    return this.#status.get();
+  }
+
+  async #renderMetrics(): Promise<string> {
     const { sources } = this.opts;
     const vrrp = sources.vrrp();
     const checkers = sources.checkers();
@@ -40,7 +52,7 @@ export class DaemonObserver {
     });
   }
 
-  async status(): Promise<StatusDocument> {
+  async #renderStatus(): Promise<StatusDocument> {
     const { sources } = this.opts;
     const vrrp = sources.vrrp();
     const checkers = sources.checkers();
