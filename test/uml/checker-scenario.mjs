@@ -119,9 +119,12 @@ async function run(agent) {
   // keepalived-ts's /metrics and /status at the moments the tables are taken
   const observe = async (name) => {
     if (agent !== 'keepalived-ts') return;
-    const get = async (path) => (await fetch(`http://127.0.0.1:9165${path}`, { signal: AbortSignal.timeout(5000) })).text();
+    // generous: in UML the first fetch() loads undici and the daemon its dump collectors, each slow there
+    const get = async (path) => (await fetch(`http://127.0.0.1:9165${path}`, { signal: AbortSignal.timeout(60_000) })).text();
+    const t0 = now();
     r.metrics[name] = await get('/metrics');
     r.status[name] = JSON.parse(await get('/status'));
+    r.observeMs = { ...r.observeMs, [name]: Math.round(now() - t0) };
   };
   await startBackend('rs1');
   await startBackend('rs2');
