@@ -29,6 +29,7 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "napi_args.h"
 #include "tcp_probe.h"
 
 #define SLOTS_PER_CHUNK 1024
@@ -50,6 +51,8 @@ typedef struct probe_slot {
   /* the request to write once connected (malloc'd), or NULL for a connect-only probe */
   uint8_t *request;
   size_t request_len;
+  /* a failure found while JavaScript handled a batch: its errno, reported after the batch */
+  int late_err;
   struct probe_slot *next_free;
 } probe_slot_t;
 
@@ -74,6 +77,11 @@ static struct {
   /* while JavaScript handles a batch, cancelled slots wait here: a result of the batch may still name them */
   int flushing;
   probe_slot_t *deferred;
+  /* probes that failed while JavaScript handled a batch (tcpProbeRead): queued after it */
+  probe_slot_t *late;
+  /* tests only (tcpProbeTestFailReads): the next N tcpProbeRead calls fail with this errno */
+  int32_t test_fail_reads;
+  int32_t test_fail_errno;
   size_t active;
 } tp;
 
@@ -132,8 +140,11 @@ static void end_probe(probe_slot_t *s) {
   if (tp.active == 0) uv_unref((uv_handle_t *)&tp.poll);
 }
 
+static void push_result(probe_slot_t *s, int kind, int32_t a, int32_t b);
+
 static void flush_results(void) {
-  if (tp.queued == 0) return;
+  /* never while JavaScript reads the batch: it would be overwritten under it */
+  if (tp.flushing || tp.queued == 0) return;
   size_t count = tp.queued;
   tp.queued = 0;
   tp.data_used = 0;
@@ -162,6 +173,13 @@ static void flush_results(void) {
   for (size_t i = 0; i < count; i++) {
     int kind = tp.results[4 * i + 1];
     if (kind == KIND_DONE || kind == KIND_END || kind == KIND_FAILED) free_slot(slot_at(tp.results[4 * i]));
+  }
+  /* failures found during the batch start the next one (at most one per result of this batch,
+     so they fit); their slots stay taken until JavaScript has seen them */
+  while (tp.late) {
+    probe_slot_t *s = tp.late;
+    tp.late = s->next_free;
+    push_result(s, KIND_FAILED, s->late_err, 0);
   }
 }
 
@@ -343,24 +361,31 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "tcpProbeStart(sockaddr, bind, mark, device, timeoutMs, request)");
     return NULL;
   }
-  void *peer = NULL, *local = NULL;
-  size_t peer_len = 0, local_len = 0;
-  napi_valuetype t;
-  bool typed;
-  if (napi_is_typedarray(env, argv[0], &typed) != napi_ok || !typed ||
-      napi_get_typedarray_info(env, argv[0], NULL, &peer_len, &peer, NULL, NULL) != napi_ok) {
-    napi_throw_type_error(env, NULL, "tcpProbeStart: sockaddr must be a Uint8Array");
+  void *peer = NULL, *local = NULL, *request = NULL;
+  size_t peer_len = 0, local_len = 0, request_len = 0;
+  if (!addon_arg_bytes(env, argv[0], &peer, &peer_len) || !addon_arg_bytes(env, argv[1], &local, &local_len) ||
+      !addon_arg_bytes(env, argv[5], &request, &request_len)) {
+    napi_throw_type_error(env, NULL, "tcpProbeStart: sockaddr, bind and request must be Uint8Arrays (bind and request may be null)");
     return NULL;
   }
-  napi_typeof(env, argv[1], &t);
-  if (t != napi_null && t != napi_undefined) napi_get_typedarray_info(env, argv[1], NULL, &local_len, &local, NULL, NULL);
   int32_t mark = 0, timeout_ms = 0;
+  napi_valuetype t;
   napi_get_value_int32(env, argv[2], &mark);
   char device[IFNAMSIZ] = "";
   napi_typeof(env, argv[3], &t);
-  if (t == napi_string) napi_get_value_string_utf8(env, argv[3], device, sizeof device, NULL);
+  if (t == napi_string) {
+    size_t device_len = 0;
+    napi_get_value_string_utf8(env, argv[3], NULL, 0, &device_len);
+    /* a longer name would be cut to another interface's name */
+    if (device_len == 0 || device_len >= IFNAMSIZ) {
+      napi_throw_range_error(env, NULL, "tcpProbeStart: device name must be 1 to 15 bytes");
+      return NULL;
+    }
+    napi_get_value_string_utf8(env, argv[3], device, sizeof device, NULL);
+  }
   napi_get_value_int32(env, argv[4], &timeout_ms);
-  if (peer_len < 2 || timeout_ms <= 0) {
+  /* at least a sa_family_t and no more than a sockaddr_storage, for the peer and the local end */
+  if (peer_len < sizeof(sa_family_t) || peer_len > sizeof(struct sockaddr_storage) || local_len > sizeof(struct sockaddr_storage) || timeout_ms <= 0) {
     napi_throw_range_error(env, NULL, "tcpProbeStart: bad sockaddr or timeout");
     return NULL;
   }
@@ -394,10 +419,6 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   s->state = STATE_CONNECTING;
   s->request = NULL;
   s->request_len = 0;
-  void *request = NULL;
-  size_t request_len = 0;
-  napi_typeof(env, argv[5], &t);
-  if (t != napi_null && t != napi_undefined) napi_get_typedarray_info(env, argv[5], NULL, &request_len, &request, NULL, NULL);
   if (request_len > 0) {
     s->request = malloc(request_len);
     if (s->request) {
@@ -436,17 +457,49 @@ static napi_value js_cancel(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* tcpProbeRead(slot): the bytes handed over are taken; read what comes next. */
+/*
+ * tcpProbeRead(slot): the bytes handed over are taken; read what comes next. It is called while
+ * JavaScript handles a batch: a failure here must not touch that batch (the results array is
+ * being read, and its slots are freed after it), so it is queued once the batch is over.
+ */
 static napi_value js_read(napi_env env, napi_callback_info info) {
   probe_slot_t *s = slot_arg(env, info);
   if (s && s->state == STATE_PAUSED) {
     s->state = STATE_READING;
-    if (arm(s, EPOLLIN) != 0) {
-      push_result(s, KIND_FAILED, errno, 0);
+    int err = 0;
+    if (tp.test_fail_reads > 0) {
+      tp.test_fail_reads--;
+      err = tp.test_fail_errno;
+    } else if (arm(s, EPOLLIN) != 0) {
+      err = errno;
+    }
+    if (err != 0) {
       end_probe(s);
+      if (tp.flushing) {
+        s->late_err = err;
+        s->next_free = tp.late;
+        tp.late = s;
+      } else {
+        push_result(s, KIND_FAILED, err, 0);
+      }
       uv_idle_start(&tp.flusher, on_flush);
     }
   }
+  return NULL;
+}
+
+/* tcpProbeTestFailReads(count, errno): tests only; the next `count` tcpProbeRead calls fail with errno. */
+static napi_value js_test_fail_reads(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t count = 0, err = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 || napi_get_value_int32(env, argv[0], &count) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &err) != napi_ok || count < 0 || err <= 0) {
+    napi_throw_type_error(env, NULL, "tcpProbeTestFailReads(count >= 0, errno > 0)");
+    return NULL;
+  }
+  tp.test_fail_reads = count;
+  tp.test_fail_errno = err;
   return NULL;
 }
 
@@ -465,6 +518,7 @@ void tcp_probe_register(napi_env env, napi_value exports) {
       {"tcpProbeCancel", NULL, js_cancel, NULL, NULL, NULL, napi_default, NULL},
       {"tcpProbeRead", NULL, js_read, NULL, NULL, NULL, napi_default, NULL},
       {"tcpProbeActive", NULL, js_active, NULL, NULL, NULL, napi_default, NULL},
+      {"tcpProbeTestFailReads", NULL, js_test_fail_reads, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
 }

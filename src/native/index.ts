@@ -51,6 +51,8 @@ export interface NativeSockets {
   tcpProbeRead(slot: number): void;
   tcpProbeCancel(slot: number): void;
   tcpProbeActive(): number;
+  /** Tests only: the next `count` tcpProbeRead calls fail with `errno` (the hand-off of a failure found mid-batch). */
+  tcpProbeTestFailReads(count: number, errno: number): void;
   /**
    * Run `callback(signum)` on the event loop at each delivery of a numbered signal (a libuv
    * uv_signal_t, unref'd). One callback per signal; a second call replaces the first. Throws a
