@@ -35,10 +35,20 @@ export interface CheckerFacts {
   readonly ipvs: IpvsCounters;
 }
 
+/** Received packets the VRRP side dropped, by our reasons (VrrpDaemon.status() and its ports). */
+export interface VrrpDrops {
+  /** Per instance, by DropReason ('ttl', 'checksum', 'version', 'auth', ...). */
+  readonly instances: readonly { readonly name: string; readonly dropped: Readonly<Record<string, number>> }[];
+  /** Adverts for a VRID no instance of ours has, and packets too short to name one. */
+  readonly unknownVrid: number;
+  readonly malformed: number;
+}
+
 export interface MetricsInput {
   readonly version: string;
   /** The VRRP side runs (its instances are in the snapshot). */
   readonly vrrp: boolean;
+  readonly vrrpDrops?: VrrpDrops;
   readonly snapshot: DumpSnapshot;
   /** The checker side, when it runs (its virtual servers and checkers are in the snapshot). */
   readonly checkers: CheckerFacts | null;
@@ -77,6 +87,19 @@ const counterHelp: readonly [string, string, keyof DumpSnapshot['instances'][num
   ['keepalived_priority_zero_received_total', 'Priority zero received', 'priZeroRcvd'],
   ['keepalived_priority_zero_sent_total', 'Priority zero sent', 'priZeroSent'],
 ];
+
+function dropSeries(m: Exposition, s: DumpSnapshot, d: VrrpDrops): void {
+  m.family('keepalived_vrrp_dropped_total', 'counter', 'Received packets an instance dropped, by reason (keepalived counts some of them under the names above, some not at all)');
+  for (const i of s.instances) {
+    const dropped = d.instances.find((x) => x.name === i.name)?.dropped ?? {};
+    for (const reason of Object.keys(dropped).sort()) {
+      m.sample('keepalived_vrrp_dropped_total', dropped[reason]!, { iname: i.name, intf: i.interface ?? '', vrid: i.vrid, reason: reason.replace(/-/g, '_') });
+    }
+  }
+  m.family('keepalived_vrrp_packets_dropped_total', 'counter', 'Received protocol-112 packets for no instance: a VRID none of ours has, or too short to name one');
+  m.sample('keepalived_vrrp_packets_dropped_total', d.unknownVrid, { reason: 'unknown_vrid' });
+  m.sample('keepalived_vrrp_packets_dropped_total', d.malformed, { reason: 'malformed' });
+}
 
 function vrrpSeries(m: Exposition, s: DumpSnapshot): void {
   const common = (i: DumpSnapshot['instances'][number]): Labels => ({ iname: i.name, intf: i.interface ?? '', vrid: i.vrid });
@@ -181,6 +204,7 @@ export function formatMetrics(input: MetricsInput): string {
   m.family('keepalived_up', 'gauge', 'Status').sample('keepalived_up', 1);
   m.family('keepalived_build_info', 'gauge', 'keepalived-ts version (always 1)').sample('keepalived_build_info', 1, { version: input.version });
   if (input.vrrp) vrrpSeries(m, input.snapshot);
+  if (input.vrrp && input.vrrpDrops) dropSeries(m, input.snapshot, input.vrrpDrops);
   if (input.checkers) checkerSeries(m, input.snapshot, input.checkers);
   processSeries(m, input.process);
   return m.text();

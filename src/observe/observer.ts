@@ -46,6 +46,7 @@ export class DaemonObserver {
     return formatMetrics({
       version: VERSION,
       vrrp: vrrp !== null,
+      ...(vrrp ? { vrrpDrops: { instances: vrrp.status().map((i) => ({ name: i.name, dropped: i.dropped })), unknownVrid: vrrp.unknownVrid, malformed: vrrp.malformedPackets } } : {}),
       snapshot,
       checkers: checkers ? { pool: checkers.status().pool, metrics: checkers.checkMetrics, ipvs: checkers.controller.counters } : null,
       process: this.#process.read(),

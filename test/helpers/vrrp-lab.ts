@@ -109,9 +109,10 @@ export class VrrpLab {
     return out;
   }
 
-  startCapture(): string {
+  /** @param filter tcpdump's filter (a flood test keeps its own packets out of the file) */
+  startCapture(filter = 'proto 112 or arp'): string {
     const file = join(this.dir, `capture-${Date.now()}.pcap`);
-    this.#capture = spawn('ip', ['netns', 'exec', this.lab.switchNs, 'tcpdump', '-i', 'br0', '--immediate-mode', '-U', '-w', file, 'proto 112 or arp'], {
+    this.#capture = spawn('ip', ['netns', 'exec', this.lab.switchNs, 'tcpdump', '-i', 'br0', '--immediate-mode', '-U', '-w', file, filter], {
       stdio: 'ignore',
       detached: true,
     });

@@ -12,7 +12,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandPath, decodeCapture, VrrpLab, waitFor, type Peer } from '../helpers/vrrp-lab.js';
-import { exposition, nsFetch } from '../helpers/ns-http.js';
+import { exposition, nsFetch, until } from '../helpers/ns-http.js';
 import { promtoolCheckMetrics, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
 import type { StatusDocument } from '../../src/observe/status-model.js';
 
@@ -54,22 +54,6 @@ let prometheus: PrometheusServer | null = null;
 const ns = (): string => lab.lab.host(1);
 const metrics = async (): Promise<Map<string, number>> => exposition((await nsFetch(ns(), `http://${Listen}/metrics`)).body);
 const key = 'iname="VI_1",intf="eth0",vrid="51"';
-
-/** Wait for an async condition, with a deadline. */
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== null && v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${last})` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** keepalived.data's lines of one instance, as `key = value`. */
 function dataInstance(text: string, name: string): Map<string, string> {

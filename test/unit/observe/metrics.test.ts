@@ -212,3 +212,22 @@ describe('exposition and check counters', () => {
     expect(failureClass('something new')).toBe('other');
   });
 });
+
+describe('/metrics: dropped packets', () => {
+  const text = formatMetrics({
+    version: '0.1.0',
+    vrrp: true,
+    snapshot: capturedSnapshot(),
+    checkers: null,
+    process: processFacts,
+    vrrpDrops: { instances: [{ name: 'VI_1', dropped: { checksum: 4, 'auth-type': 2 } }], unknownVrid: 7, malformed: 3 },
+  });
+  const got = series(text);
+  it('per instance by reason, and the packets no instance took', () => {
+    expect(got.get('keepalived_vrrp_dropped_total{iname=VI_1,intf=eth0,reason=checksum,vrid=51}')).toBe(4);
+    expect(got.get('keepalived_vrrp_dropped_total{iname=VI_1,intf=eth0,reason=auth_type,vrid=51}')).toBe(2);
+    expect([...got.keys()].filter((k) => k.startsWith('keepalived_vrrp_dropped_total{iname=VI_2'))).toEqual([]);
+    expect(got.get('keepalived_vrrp_packets_dropped_total{reason=unknown_vrid}')).toBe(7);
+    expect(got.get('keepalived_vrrp_packets_dropped_total{reason=malformed}')).toBe(3);
+  });
+});
